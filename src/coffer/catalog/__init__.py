@@ -1,0 +1,1 @@
+"""The catalog: items, boxes with drafts, and immutable published box versions."""

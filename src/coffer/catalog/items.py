@@ -1,0 +1,102 @@
+"""Catalog items: create, list, read and change an operator's items."""
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.catalog.models import Item
+from coffer.catalog.schemas import MAX_ID, ItemCreate, ItemUpdate
+from coffer.db import utcnow
+from coffer.errors import NotFound, UnsupportedCurrency, ValidationFailed
+from coffer.operators import service as operators
+from coffer.operators.models import Operator
+
+
+def unsupported(operator: Operator, code: str, field: str = "currency") -> UnsupportedCurrency:
+    """The error for money in a currency the operator has not configured."""
+    return UnsupportedCurrency(
+        f"{code} is not configured for operator {operator.slug}; "
+        f"add it with PUT /api/admin/operators/{operator.slug}/currencies/{code}.",
+        fields={field: f"{code} is not configured for this operator"},
+    )
+
+
+async def require_currency(session: AsyncSession, operator: Operator, code: str) -> None:
+    """Money is only accepted in a currency the operator configured with a rate."""
+    if code not in await operators.load_rates(session, operator):
+        raise unsupported(operator, code)
+
+
+def check_item_rules(item: Item) -> None:
+    """Rules that span fields, checked on the merged item so PATCH cannot break them."""
+    fields: dict[str, str] = {}
+    if item.cashback_minor is not None and item.cashback_bps is not None:
+        fields["cashbackBps"] = (
+            "an item has either cashbackMinor or cashbackBps, not both; "
+            "send the other one as null to switch"
+        )
+    if item.type == "bonus" and item.shippable:
+        fields["shippable"] = "bonus items are delivered by webhook and cannot be shippable"
+    if fields:
+        raise ValidationFailed(fields=fields)
+
+
+async def create_item(session: AsyncSession, operator: Operator, data: ItemCreate) -> Item:
+    """A new item priced in one of the operator's currencies."""
+    await require_currency(session, operator, data.currency)
+    now = utcnow()
+    item = Item(
+        operator_id=operator.id,
+        name=data.name,
+        type=data.type,
+        image_url=data.image_url,
+        value_minor=data.value_minor,
+        currency=data.currency,
+        cashback_minor=data.cashback_minor,
+        cashback_bps=data.cashback_bps,
+        shippable=data.shippable,
+        custom_attributes=dict(data.custom_attributes),
+        created_at=now,
+        updated_at=now,
+    )
+    check_item_rules(item)
+    session.add(item)
+    await session.flush()
+    return item
+
+
+async def list_items(
+    session: AsyncSession, operator: Operator, page: int, per_page: int
+) -> tuple[list[Item], int]:
+    """One page of the operator's items, oldest first, with the total count."""
+    scope = Item.operator_id == operator.id
+    total = (await session.execute(select(func.count(Item.id)).where(scope))).scalar_one()
+    stmt = select(Item).where(scope).order_by(Item.id).offset((page - 1) * per_page).limit(per_page)
+    return list((await session.scalars(stmt)).all()), total
+
+
+async def get_item(session: AsyncSession, operator: Operator, item_id: int) -> Item:
+    """The operator's item; another operator's item answers as if it did not exist."""
+    item = None
+    if 1 <= item_id <= MAX_ID:
+        item = await session.scalar(
+            select(Item).where(Item.id == item_id, Item.operator_id == operator.id)
+        )
+    if item is None:
+        raise NotFound(f"Operator {operator.slug} has no item {item_id}.")
+    return item
+
+
+async def update_item(
+    session: AsyncSession, operator: Operator, item_id: int, data: ItemUpdate
+) -> Item:
+    """Apply the sent fields; the new name and image show everywhere the item appears."""
+    item = await get_item(session, operator, item_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "currency" in changes:
+        await require_currency(session, operator, changes["currency"])
+    for name, value in changes.items():
+        setattr(item, name, value)
+    check_item_rules(item)
+    item.updated_at = utcnow()
+    await session.flush()
+    return item

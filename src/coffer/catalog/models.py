@@ -1,0 +1,84 @@
+"""Tables for items, boxes, box versions and their prizes."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coffer.db import Base, BigId, utcnow
+
+
+class Item(Base):
+    """A catalog item; name and image are live everywhere the item appears."""
+
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(16))
+    image_url: Mapped[str | None] = mapped_column(String(2000))
+    value_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    cashback_minor: Mapped[int | None] = mapped_column(BigInteger)
+    cashback_bps: Mapped[int | None] = mapped_column()
+    shippable: Mapped[bool] = mapped_column(default=False)
+    custom_attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Box(Base):
+    """A mystery box: cosmetic fields plus a draft prize table that publishing freezes."""
+
+    __tablename__ = "boxes"
+    __table_args__ = (UniqueConstraint("operator_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(100))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    image_url: Mapped[str | None] = mapped_column(String(2000))
+    custom_attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    draft: Mapped[dict[str, Any]] = mapped_column()
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("box_versions.id", use_alter=True)
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class BoxVersion(Base):
+    """An immutable published prize table; ``snapshot`` holds the exact bytes that are hashed."""
+
+    __tablename__ = "box_versions"
+    __table_args__ = (UniqueConstraint("box_id", "version_number"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    box_id: Mapped[int] = mapped_column(ForeignKey("boxes.id"))
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    version_number: Mapped[int] = mapped_column()
+    price_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    house_edge_bps: Mapped[int] = mapped_column()
+    total_weight: Mapped[int] = mapped_column(BigInteger)
+    snapshot: Mapped[str] = mapped_column(Text)
+    snapshot_hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BoxPrize(Base):
+    """One prize of a published version: an item or a cash amount in the box currency."""
+
+    __tablename__ = "box_prizes"
+    __table_args__ = (Index("ix_box_prizes_version_order", "box_version_id", "sort_index", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    box_version_id: Mapped[int] = mapped_column(ForeignKey("box_versions.id"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    cash_minor: Mapped[int | None] = mapped_column(BigInteger)
+    value_minor: Mapped[int] = mapped_column(BigInteger)
+    weight: Mapped[int] = mapped_column()
+    sort_index: Mapped[int] = mapped_column()

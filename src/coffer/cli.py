@@ -1,0 +1,76 @@
+"""The ``coffer`` command: serve, migrate, manage operators and keys, verify draws."""
+
+from typing import Annotated
+
+import typer
+
+from coffer.cli_support import console
+from coffer.fairness.verify import verify_command
+from coffer.operators.cli import admin_token, currency_app, key_app, operator_app
+from coffer.settings import Settings
+
+app = typer.Typer(
+    help="Coffer: loot boxes and player vaults with provably fair draws.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(operator_app, name="operator")
+app.add_typer(key_app, name="key")
+app.add_typer(currency_app, name="currency")
+app.command("admin-token")(admin_token)
+app.command("verify")(verify_command)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database (COFFER_DATABASE_URL) up to the latest schema."""
+    from coffer.migrate import upgrade_to_head
+
+    settings = Settings()
+    upgrade_to_head(settings.database_url)
+    console.print(f"database migrated: {settings.database_url}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    demo: Annotated[
+        bool, typer.Option(help="Seed the demo operator, catalog and keys, and print them.")
+    ] = False,
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="Migrate before serving.")
+    ] = True,
+) -> None:
+    """Run the HTTP service (migrating first unless told not to)."""
+    import uvicorn
+
+    from coffer.app import create_app
+    from coffer.migrate import upgrade_to_head
+
+    settings = Settings()
+    bind_host, bind_port = host or settings.host, port or settings.port
+    if migrate_first:
+        upgrade_to_head(settings.database_url)
+    if demo:
+        from coffer.demo import seed_and_print
+
+        seed_and_print(f"http://{bind_host}:{bind_port}")
+    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+
+
+@app.command("demo")
+def demo_command(
+    base_url: Annotated[str, typer.Option(help="Base URL to print.")] = "http://127.0.0.1:8000",
+) -> None:
+    """Seed the demo operator and catalog (idempotent) and print fresh credentials."""
+    from coffer.demo import seed_and_print
+    from coffer.migrate import upgrade_to_head
+
+    upgrade_to_head(Settings().database_url)
+    seed_and_print(base_url)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,143 @@
+"""Domain errors: each has a stable ``code``; the web layer maps codes to HTTP in one table.
+
+CofferError
+ ├── AuthError            MISSING_HEADERS, INVALID_SIGNATURE, TIMESTAMP_SKEW, ADMIN_TOKEN_INVALID
+ ├── ValidationFailed     VALIDATION_ERROR (with ``fields``), INVALID_CLIENT_SEED,
+ │                        UNSUPPORTED_CURRENCY, UNSUPPORTED_LOCALE, FX_RATE_MOVED
+ ├── NotFound             UNKNOWN_BOX, UNKNOWN_PLAYER, ROUND_NOT_FOUND, NOT_FOUND, ...
+ ├── Conflict             BOX_NOT_PLAYABLE, IDEMPOTENCY_KEY_REUSED, ALREADY_EXISTS, ...
+ ├── Forbidden            GAME_DISABLED, TENANT_SUSPENDED, PLAYER_BLOCKED, ...
+ └── Unavailable          WALLET_UNAVAILABLE
+"""
+
+from typing import Any, ClassVar
+
+
+class CofferError(Exception):
+    """An expected outcome the caller can act on; never rendered as a 500."""
+
+    code: ClassVar[str] = "INTERNAL"
+    default_message: ClassVar[str] = "Something went wrong."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        fields: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        self.fields = fields
+        self.extra = extra or {}
+        super().__init__(self.message)
+
+
+class AuthError(CofferError):
+    """The caller could not be authenticated."""
+
+
+class MissingHeaders(AuthError):
+    code = "MISSING_HEADERS"
+    default_message = "Send X-Key-Id, X-Timestamp and X-Signature on every S2S request."
+
+
+class InvalidSignature(AuthError):
+    code = "INVALID_SIGNATURE"
+    default_message = (
+        "The key id is unknown or revoked, or the signature does not match "
+        "HMAC-SHA256(secret, timestamp\\nMETHOD\\npath\\nsha256(body))."
+    )
+
+
+class TimestampSkew(AuthError):
+    code = "TIMESTAMP_SKEW"
+    default_message = "X-Timestamp is more than 300 s from the server clock; sync your clock."
+
+
+class AdminTokenInvalid(AuthError):
+    code = "ADMIN_TOKEN_INVALID"
+    default_message = "Send 'Authorization: Bearer <admin token>' with a valid admin token."
+
+
+class SessionInvalid(AuthError):
+    code = "SESSION_INVALID"
+
+
+class ValidationFailed(CofferError):
+    code = "VALIDATION_ERROR"
+    default_message = "The request is not valid; see fields."
+
+
+class InvalidClientSeed(ValidationFailed):
+    code = "INVALID_CLIENT_SEED"
+    default_message = "A client seed is 1-64 printable ASCII characters."
+
+
+class UnsupportedCurrency(ValidationFailed):
+    code = "UNSUPPORTED_CURRENCY"
+    default_message = "That currency is not configured for this operator, or has no rate."
+
+
+class UnsupportedLocale(ValidationFailed):
+    code = "UNSUPPORTED_LOCALE"
+    default_message = "That locale is not a known language tag such as 'en' or 'de-AT'."
+
+
+class FxRateMoved(ValidationFailed):
+    code = "FX_RATE_MOVED"
+    default_message = "The exchange rate moved past the operator's tolerance; re-quote and retry."
+
+
+class PayloadTooLarge(CofferError):
+    code = "PAYLOAD_TOO_LARGE"
+    default_message = "The request body is larger than the service accepts."
+
+
+class NotFound(CofferError):
+    code = "NOT_FOUND"
+    default_message = "No such resource."
+
+
+class UnknownBox(NotFound):
+    code = "UNKNOWN_BOX"
+    default_message = "No such box or box version."
+
+
+class UnknownPlayer(NotFound):
+    code = "UNKNOWN_PLAYER"
+    default_message = "No such player."
+
+
+class Conflict(CofferError):
+    code = "CONFLICT"
+    default_message = "The request conflicts with the current state."
+
+
+class AlreadyExists(Conflict):
+    code = "ALREADY_EXISTS"
+    default_message = "A resource with that identifier already exists."
+
+
+class BoxNotPlayable(Conflict):
+    code = "BOX_NOT_PLAYABLE"
+    default_message = "Only the current version of an active box can be opened; refresh and retry."
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "IDEMPOTENCY_KEY_REUSED"
+    default_message = "This idempotency key was used with a different request body."
+
+
+class Forbidden(CofferError):
+    code = "FORBIDDEN"
+    default_message = "Not allowed."
+
+
+class TenantSuspended(Forbidden):
+    code = "TENANT_SUSPENDED"
+    default_message = "This operator is suspended."
+
+
+class RateLimited(CofferError):
+    code = "RATE_LIMITED"
+    default_message = "Too many requests; retry after the given delay."

@@ -1,0 +1,1 @@
+"""Provable fairness (SPEC §10): the draw algorithm and the offline verifier."""

@@ -1,0 +1,106 @@
+"""Seed pairs: created lazily, one active per player, nonces reserved by conditional update."""
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.db import insert_ignoring_conflict, utcnow
+from coffer.errors import Conflict, InvalidClientSeed
+from coffer.fairness import algorithm
+from coffer.fairness.models import SeedPair
+from coffer.players.models import Player
+from coffer.secrets_store import SecretBox
+
+RandBytes = Callable[[int], bytes]
+ACTIVE = text("status = 'active'")
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """The pair that was just revealed and the pair that replaced it."""
+
+    revealed: SeedPair
+    revealed_server_seed: str
+    current: SeedPair
+
+
+async def _insert_pair(
+    session: AsyncSession, box: SecretBox, player: Player, client_seed: str, rand: RandBytes
+) -> None:
+    server_seed = algorithm.new_server_seed(rand)
+    values = {
+        "operator_id": player.operator_id,
+        "player_id": player.id,
+        "server_seed_sealed": box.seal(server_seed),
+        "server_seed_hash": algorithm.server_seed_hash(server_seed),
+        "client_seed": client_seed,
+        "next_nonce": 0,
+        "status": "active",
+        "created_at": utcnow(),
+    }
+    stmt = insert_ignoring_conflict(session, SeedPair, values, ["player_id"], ACTIVE)
+    await session.execute(stmt)
+
+
+async def active_pair(
+    session: AsyncSession, box: SecretBox, player: Player, rand: RandBytes = secrets.token_bytes
+) -> SeedPair:
+    """The player's active pair, created on first use; concurrent callers share one."""
+    pair = await _find_active(session, player)
+    if pair is None:
+        await _insert_pair(session, box, player, algorithm.new_client_seed(rand), rand)
+        pair = await _find_active(session, player)
+    assert pair is not None
+    return pair
+
+
+async def _find_active(session: AsyncSession, player: Player) -> SeedPair | None:
+    stmt = (
+        select(SeedPair)
+        .where(SeedPair.player_id == player.id, SeedPair.status == "active")
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def reserve_nonce(session: AsyncSession, pair: SeedPair) -> int:
+    """Take the pair's next nonce exactly once; fails if the pair was revealed meanwhile."""
+    result = await session.execute(
+        update(SeedPair)
+        .where(SeedPair.id == pair.id, SeedPair.status == "active")
+        .values(next_nonce=SeedPair.next_nonce + 1)
+        .returning(SeedPair.next_nonce)
+    )
+    row = result.one_or_none()
+    if row is None:
+        raise Conflict("The seed pair was rotated while drawing; retry the request.")
+    return int(row[0]) - 1
+
+
+async def rotate(
+    session: AsyncSession,
+    box: SecretBox,
+    player: Player,
+    client_seed: str | None = None,
+    rand: RandBytes = secrets.token_bytes,
+) -> Rotation:
+    """Reveal the active server seed and start a new pair (with the player's client seed)."""
+    if client_seed is not None and not algorithm.is_valid_client_seed(client_seed):
+        raise InvalidClientSeed(fields={"clientSeed": "1-64 printable ASCII characters, no space"})
+    old = await active_pair(session, box, player, rand)
+    server_seed = box.open(old.server_seed_sealed)
+    revealed = await session.execute(
+        update(SeedPair)
+        .where(SeedPair.id == old.id, SeedPair.status == "active")
+        .values(status="revealed", revealed_at=utcnow(), revealed_server_seed=server_seed)
+    )
+    if getattr(revealed, "rowcount", 0) != 1:
+        raise Conflict("The seed pair was rotated by a concurrent request; read the state again.")
+    await _insert_pair(session, box, player, client_seed or algorithm.new_client_seed(rand), rand)
+    current = await _find_active(session, player)
+    assert current is not None
+    await session.refresh(old)
+    return Rotation(revealed=old, revealed_server_seed=server_seed, current=current)

@@ -1,0 +1,9 @@
+"""Imports every feature's tables so that metadata (and Alembic) sees the whole schema."""
+
+from coffer.catalog import models as catalog_models
+from coffer.db import Base
+from coffer.fairness import models as fairness_models
+from coffer.operators import models as operators_models
+from coffer.players import models as players_models
+
+__all__ = ["Base", "catalog_models", "fairness_models", "operators_models", "players_models"]

@@ -1,0 +1,1 @@
+"""Operators (tenants), their S2S keys, admin tokens and currencies."""

@@ -1,0 +1,69 @@
+"""Tables for operators, their keys, admin tokens and currencies."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coffer.db import Base, BigId, utcnow
+
+
+class Operator(Base):
+    """A tenant: one casino or studio with its own catalog, players and wallet."""
+
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    base_currency: Mapped[str] = mapped_column(String(3))
+    wallet_url: Mapped[str | None] = mapped_column(String(2000))
+    webhook_url: Mapped[str | None] = mapped_column(String(2000))
+    outbound_secret_sealed: Mapped[str] = mapped_column(Text)
+    fx_tolerance_bps: Mapped[int] = mapped_column(default=50)
+    wallet_timeout_ms: Mapped[int | None] = mapped_column()
+    policies: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiKey(Base):
+    """An S2S signing key; the secret is stored encrypted because HMAC needs it back."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    key_id: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_sealed: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class AdminToken(Base):
+    """A bearer token for the admin API, stored as its hash; no operator means global."""
+
+    __tablename__ = "admin_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class Currency(Base):
+    """A currency an operator accepts, with its exact decimal rate to the base currency."""
+
+    __tablename__ = "currencies"
+    __table_args__ = (UniqueConstraint("operator_id", "code"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
+    code: Mapped[str] = mapped_column(String(3))
+    rate_to_base: Mapped[str] = mapped_column(String(40))
+    minor_digits: Mapped[int] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

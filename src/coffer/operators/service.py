@@ -1,0 +1,231 @@
+"""Operators, S2S keys, admin tokens and currencies: the rules behind the admin API and CLI."""
+
+import hmac
+import secrets
+from dataclasses import dataclass
+
+import pycountry
+from babel.numbers import get_currency_precision
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.db import utcnow
+from coffer.errors import AdminTokenInvalid, AlreadyExists, NotFound, ValidationFailed
+from coffer.money import Rate, parse_rate
+from coffer.operators.models import AdminToken, ApiKey, Currency, Operator
+from coffer.operators.schemas import OperatorCreate, OperatorUpdate
+from coffer.secrets_store import SecretBox, new_secret, token_hash
+
+
+@dataclass(frozen=True)
+class AdminPrincipal:
+    """Who is calling the admin API: a global admin (operator_id None) or one operator's staff."""
+
+    operator_id: int | None
+
+
+def check_currency_code(code: str, field: str) -> None:
+    """Refuse codes that are not ISO-4217."""
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise ValidationFailed(fields={field: f"{code!r} is not an ISO-4217 currency code"})
+
+
+def default_minor_digits(code: str) -> int:
+    """ISO-4217 minor digits (EUR 2, JPY 0, BHD 3)."""
+    return int(get_currency_precision(code))
+
+
+async def create_operator(
+    session: AsyncSession, box: SecretBox, data: OperatorCreate
+) -> tuple[Operator, str]:
+    """Create an operator with its base currency at rate 1; returns its outbound secret once."""
+    check_currency_code(data.base_currency, "baseCurrency")
+    outbound_secret = new_secret("whsec_")
+    operator = Operator(
+        slug=data.slug,
+        name=data.name,
+        base_currency=data.base_currency,
+        wallet_url=data.wallet_url,
+        webhook_url=data.webhook_url,
+        outbound_secret_sealed=box.seal(outbound_secret),
+        fx_tolerance_bps=data.fx_tolerance_bps,
+        wallet_timeout_ms=data.wallet_timeout_ms,
+        policies=data.policies.model_dump(),
+        status="active",
+        created_at=utcnow(),
+    )
+    session.add(operator)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise AlreadyExists(f"An operator with slug {data.slug!r} already exists.") from exc
+    session.add(
+        Currency(
+            operator_id=operator.id,
+            code=data.base_currency,
+            rate_to_base="1",
+            minor_digits=default_minor_digits(data.base_currency),
+            updated_at=utcnow(),
+        )
+    )
+    await session.flush()
+    return operator, outbound_secret
+
+
+async def list_operators(session: AsyncSession, principal: AdminPrincipal) -> list[Operator]:
+    """Every operator the principal may see."""
+    stmt = select(Operator).order_by(Operator.id)
+    if principal.operator_id is not None:
+        stmt = stmt.where(Operator.id == principal.operator_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def operator_for(session: AsyncSession, principal: AdminPrincipal, slug: str) -> Operator:
+    """The operator by slug; another tenant's operator answers as if it did not exist."""
+    operator = (
+        await session.execute(select(Operator).where(Operator.slug == slug))
+    ).scalar_one_or_none()
+    if operator is None or principal.operator_id not in (None, operator.id):
+        raise NotFound(f"No operator with slug {slug!r}.")
+    return operator
+
+
+async def update_operator(session: AsyncSession, operator: Operator, data: OperatorUpdate) -> None:
+    """Apply only the fields that were sent."""
+    changes = data.model_dump(exclude_unset=True)
+    for name, value in changes.items():
+        setattr(operator, name, value)
+    await session.flush()
+
+
+async def create_key(
+    session: AsyncSession, box: SecretBox, operator: Operator, label: str = ""
+) -> tuple[ApiKey, str]:
+    """A new S2S key; the secret is returned here and never again."""
+    secret = new_secret("igs_")
+    key = ApiKey(
+        operator_id=operator.id,
+        key_id=f"igk_{secrets.token_hex(12)}",
+        secret_sealed=box.seal(secret),
+        label=label,
+        created_at=utcnow(),
+    )
+    session.add(key)
+    await session.flush()
+    return key, secret
+
+
+async def list_keys(session: AsyncSession, operator: Operator) -> list[ApiKey]:
+    """The operator's keys, newest first, without secrets."""
+    stmt = select(ApiKey).where(ApiKey.operator_id == operator.id).order_by(ApiKey.id.desc())
+    return list((await session.execute(stmt)).scalars())
+
+
+async def revoke_key(session: AsyncSession, operator: Operator, key_id: str) -> ApiKey:
+    """Revoke a key of this operator; revoking twice keeps the first revocation time."""
+    await session.execute(
+        update(ApiKey)
+        .where(ApiKey.key_id == key_id, ApiKey.operator_id == operator.id)
+        .where(ApiKey.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    key = (
+        await session.execute(
+            select(ApiKey)
+            .where(ApiKey.key_id == key_id, ApiKey.operator_id == operator.id)
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
+    if key is None:
+        raise NotFound(f"Operator {operator.slug} has no key {key_id!r}.")
+    return key
+
+
+async def authenticate_key(session: AsyncSession, key_id: str) -> tuple[ApiKey, Operator] | None:
+    """The live key and its operator, or None when unknown or revoked."""
+    row = (
+        await session.execute(
+            select(ApiKey, Operator)
+            .join(Operator, Operator.id == ApiKey.operator_id)
+            .where(ApiKey.key_id == key_id, ApiKey.revoked_at.is_(None))
+        )
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+async def put_currency(
+    session: AsyncSession, operator: Operator, code: str, rate_text: str, digits: int | None
+) -> Currency:
+    """Create or update an accepted currency; the base currency's rate is always 1."""
+    check_currency_code(code, "code")
+    try:
+        rate = parse_rate(rate_text)
+    except ValueError as exc:
+        raise ValidationFailed(fields={"rateToBase": str(exc)}) from exc
+    if code == operator.base_currency and rate != 1:
+        raise ValidationFailed(fields={"rateToBase": "the base currency's rate must be 1"})
+    minor_digits = default_minor_digits(code) if digits is None else digits
+    currency = (
+        await session.execute(
+            select(Currency).where(Currency.operator_id == operator.id, Currency.code == code)
+        )
+    ).scalar_one_or_none()
+    if currency is None:
+        currency = Currency(operator_id=operator.id, code=code)
+        session.add(currency)
+    currency.rate_to_base = rate_text
+    currency.minor_digits = minor_digits
+    currency.updated_at = utcnow()
+    await session.flush()
+    return currency
+
+
+async def list_currencies(session: AsyncSession, operator: Operator) -> list[Currency]:
+    """The operator's currencies, base first."""
+    stmt = select(Currency).where(Currency.operator_id == operator.id).order_by(Currency.code)
+    rows = list((await session.execute(stmt)).scalars())
+    return sorted(rows, key=lambda c: c.code != operator.base_currency)
+
+
+async def load_rates(session: AsyncSession, operator: Operator) -> dict[str, Rate]:
+    """Every configured currency as an exact Rate, for FX conversion."""
+    return {
+        c.code: Rate(c.code, parse_rate(c.rate_to_base), c.minor_digits)
+        for c in await list_currencies(session, operator)
+    }
+
+
+async def create_admin_token(
+    session: AsyncSession, operator: Operator | None, label: str = ""
+) -> str:
+    """A new admin bearer token (global when ``operator`` is None), stored only as a hash."""
+    token = new_secret("cat_")
+    session.add(
+        AdminToken(
+            operator_id=None if operator is None else operator.id,
+            token_hash=token_hash(token),
+            label=label,
+            created_at=utcnow(),
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def authenticate_admin(
+    session: AsyncSession, configured_token: str | None, presented: str
+) -> AdminPrincipal:
+    """Match the bearer token against COFFER_ADMIN_TOKEN, then the stored tokens."""
+    if configured_token and hmac.compare_digest(presented.encode(), configured_token.encode()):
+        return AdminPrincipal(operator_id=None)
+    stored = (
+        await session.execute(
+            select(AdminToken).where(
+                AdminToken.token_hash == token_hash(presented), AdminToken.revoked_at.is_(None)
+            )
+        )
+    ).scalar_one_or_none()
+    if stored is None:
+        raise AdminTokenInvalid()
+    return AdminPrincipal(operator_id=stored.operator_id)

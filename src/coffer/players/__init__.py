@@ -1,0 +1,1 @@
+"""Players: an operator's end users, known by their external id."""

@@ -1,0 +1,112 @@
+"""The CLI does what the admin API does, on the same database, and the demo seeds once."""
+
+import asyncio
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from coffer.catalog.models import Box, BoxVersion, Item
+from coffer.cli import app
+from coffer.operators.models import Currency, Operator
+from coffer.runtime import Runtime
+from tests.conftest import SECRET_KEY
+from tests.helpers import AdminApi, SignedClient
+
+STATE = "/api/s2s/fairness/state"
+
+
+async def invoke(database_url: str, *args: str, admin_token: str = "") -> str:
+    """Run the CLI in a thread: its commands start their own event loop."""
+    return await asyncio.to_thread(invoke_sync, database_url, *args, admin_token=admin_token)
+
+
+def invoke_sync(database_url: str, *args: str, admin_token: str = "") -> str:
+    env = {
+        "COFFER_DATABASE_URL": database_url,
+        "COFFER_SECRET_KEY": SECRET_KEY,
+        "COFFER_ADMIN_TOKEN": admin_token,
+    }
+    result = CliRunner().invoke(app, list(args), env=env)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def grab(pattern: str, text: str) -> str:
+    found = re.search(pattern, text)
+    assert found, text
+    return found.group(1)
+
+
+async def test_operator_key_currency_and_token_commands(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    url = runtime.settings.database_url
+    out = await invoke(url, "operator", "create", "--slug", "acme", "--name", "Acme")
+    assert grab(r"outbound secret \(shown once\): (whsec_\S+)", out)
+    await invoke(url, "currency", "set", "-o", "acme", "--code", "usd", "--rate", "0.92")
+    out = await invoke(url, "key", "create", "-o", "acme")
+    key_id, secret = grab(r"key id: (igk_\w+)", out), grab(r"secret \(shown once\): (\S+)", out)
+    signed = SignedClient(client, key_id, secret)
+    assert (await signed.get(STATE, {"playerExternalId": "p"})).status_code == 200
+    await invoke(url, "key", "revoke", "-o", "acme", key_id)
+    assert (await signed.get(STATE, {"playerExternalId": "p"})).status_code == 401
+    token = grab(
+        r"admin token \(shown once\): (cat_\S+)", await invoke(url, "admin-token", "-o", "acme")
+    )
+    listed = await AdminApi(client, token).call("GET", "/operators")
+    assert [o["slug"] for o in listed["operators"]] == ["acme"]
+    async with runtime.sessions() as session:
+        codes = (await session.execute(select(Currency.code).order_by(Currency.code))).scalars()
+        assert list(codes) == ["EUR", "USD"]
+    assert "list" in await invoke(url, "operator", "--help")
+    assert "acme" in await invoke(url, "operator", "list")
+
+
+async def test_cli_errors_exit_nonzero_with_the_fix(runtime: Runtime) -> None:
+    env = {"COFFER_DATABASE_URL": runtime.settings.database_url, "COFFER_SECRET_KEY": SECRET_KEY}
+    result = await asyncio.to_thread(
+        CliRunner().invoke, app, ["key", "create", "-o", "ghost"], env=env
+    )
+    assert result.exit_code == 1
+    assert "NOT_FOUND" in result.output
+    bad = CliRunner().invoke(app, ["operator", "create", "--slug", "A B", "--name", "x"], env=env)
+    assert bad.exit_code == 2
+
+
+async def test_demo_seeds_once_and_reissues_credentials(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    url = runtime.settings.database_url
+    first = await invoke(url, "demo")
+    second = await invoke(url, "demo")
+    assert "created" in first
+    assert "already there" in second
+    old = SignedClient(
+        client, grab(r"S2S key id\s+(\S+)", first), grab(r"S2S secret\s+(\S+)", first)
+    )
+    new = SignedClient(
+        client, grab(r"S2S key id\s+(\S+)", second), grab(r"S2S secret\s+(\S+)", second)
+    )
+    assert (await old.get("/api/s2s/boxes")).status_code == 401
+    listed = (await new.get("/api/s2s/boxes", {"currency": "USD"})).json()
+    assert [b["name"] for b in listed["boxes"]] == ["Starter Box", "Tech Box"]
+    token = grab(r"admin token\s+(cat_\S+)", second)
+    demo = await AdminApi(client, token).call("GET", "/operators/demo")
+    assert [c["code"] for c in demo["currencies"]] == ["EUR", "GBP", "USD"]
+    async with runtime.sessions() as session:
+        for model, expected in [(Operator, 1), (Item, 7), (Box, 2), (BoxVersion, 2)]:
+            count = await session.execute(select(func.count()).select_from(model))
+            assert count.scalar_one() == expected, model
+        types = set((await session.execute(select(Item.type))).scalars())
+        assert types == {"physical", "digital", "bonus"}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_migrate_creates_a_fresh_database(tmp_path: Path, database_url: str) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    assert "database migrated" in invoke_sync(url, "migrate")
+    assert (tmp_path / "fresh.db").exists()
