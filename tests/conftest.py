@@ -32,6 +32,16 @@ SECRET_KEY = Fernet.generate_key().decode()
 _pg_problem: str | None = None
 
 
+def pg_problem() -> str | None:
+    """Why PostgreSQL cannot be used, once ``postgres_ready`` ran; None when it can."""
+    return _pg_problem
+
+
+def pg_test_url() -> str:
+    """The migrated PostgreSQL test database."""
+    return _pg_url_for(PG_DATABASE)
+
+
 def _pg_url_for(database: str) -> str:
     return PG_URL.rsplit("/", 1)[0] + "/" + database
 
@@ -105,7 +115,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
     return _pg_url_for(PG_DATABASE)
 
 
-async def _truncate(url: str) -> None:
+async def truncate_all(url: str) -> None:
     engine = make_engine(url)
     names = ", ".join(t.name for t in Base.metadata.sorted_tables)
     async with engine.begin() as conn:
@@ -116,7 +126,7 @@ async def _truncate(url: str) -> None:
 @pytest.fixture
 async def runtime(database_url: str, tmp_path: Path) -> AsyncIterator[Runtime]:
     if database_url.startswith("postgresql"):
-        await _truncate(database_url)
+        await truncate_all(database_url)
     settings = Settings(
         database_url=database_url,
         admin_token=ADMIN_TOKEN,

@@ -75,6 +75,12 @@ async def test_cli_errors_exit_nonzero_with_the_fix(runtime: Runtime) -> None:
     assert "NOT_FOUND" in result.output
     bad = CliRunner().invoke(app, ["operator", "create", "--slug", "A B", "--name", "x"], env=env)
     assert bad.exit_code == 2
+    await invoke(runtime.settings.database_url, "operator", "create", "--slug", "z1", "--name", "Z")
+    for extra in [["--rate", "1.1", "--digits", "9"], ["--rate", " 1e3 "]]:
+        args = ["currency", "set", "-o", "z1", "--code", "GBP", *extra]
+        refused = await asyncio.to_thread(CliRunner().invoke, app, args, env=env)
+        assert refused.exit_code == 1, refused.output
+        assert "VALIDATION_ERROR" in refused.output
 
 
 async def test_demo_seeds_once_and_reissues_credentials(
@@ -94,6 +100,7 @@ async def test_demo_seeds_once_and_reissues_credentials(
     assert (await old.get("/api/s2s/boxes")).status_code == 401
     listed = (await new.get("/api/s2s/boxes", {"currency": "USD"})).json()
     assert [b["name"] for b in listed["boxes"]] == ["Starter Box", "Tech Box"]
+    assert all(0 < b["houseEdgeBps"] < 2000 for b in listed["boxes"]), listed
     token = grab(r"admin token\s+(cat_\S+)", second)
     demo = await AdminApi(client, token).call("GET", "/operators/demo")
     assert [c["code"] for c in demo["currencies"]] == ["EUR", "GBP", "USD"]

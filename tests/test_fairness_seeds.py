@@ -50,7 +50,7 @@ async def test_rotate_reveals_the_committed_seed(operator: OperatorCtx, runtime:
     assert revealed["serverSeed"] not in pairs[1].server_seed_sealed
 
 
-@pytest.mark.parametrize("seed", ["", "x" * 65, "has space", "naïve", "tab\t"])
+@pytest.mark.parametrize("seed", ["", "x" * 65, "naïve", "tab\t", "nul\x00"])
 async def test_invalid_client_seed_changes_nothing(
     operator: OperatorCtx, runtime: Runtime, seed: str
 ) -> None:
@@ -97,3 +97,18 @@ async def test_same_external_id_is_a_different_player_per_operator(
     rotated = (await other.s2s.post(ROTATE, {"playerExternalId": "u_1"})).json()
     assert rotated["revealed"]["serverSeedHash"] != mine["serverSeedHash"]
     assert (await operator.s2s.get(STATE, {"playerExternalId": "u_1"})).json() == mine
+
+
+async def test_concurrent_rotations_each_reveal_one_pair(
+    operator: OperatorCtx, runtime: Runtime
+) -> None:
+    await operator.s2s.get(STATE, {"playerExternalId": "u_1"})
+    responses = await asyncio.gather(
+        *[operator.s2s.post(ROTATE, {"playerExternalId": "u_1"}) for _ in range(12)]
+    )
+    assert [r.status_code for r in responses] == [200] * 12, [r.text for r in responses]
+    revealed = {r.json()["revealed"]["serverSeed"] for r in responses}
+    assert len(revealed) == 12
+    async with runtime.sessions() as session:
+        statuses = (await session.execute(select(SeedPair.status))).scalars().all()
+    assert sorted(statuses) == ["active"] + ["revealed"] * 12

@@ -162,7 +162,7 @@ def test_verify_draw_rejects_bad_snapshot(mutate: Any, match: str) -> None:
     [
         ("A" * 64, CLIENT_SEED, 1, "--server-seed"),
         ("a" * 63, CLIENT_SEED, 1, "--server-seed"),
-        (SERVER_SEED, "has space", 1, "--client-seed"),
+        (SERVER_SEED, "tab\there", 1, "--client-seed"),
         (SERVER_SEED, "", 1, "--client-seed"),
         (SERVER_SEED, CLIENT_SEED, -1, "--nonce"),
     ],
@@ -297,10 +297,10 @@ def test_cli_errors(tmp_path: Path, snapshot_file: Path) -> None:
     assert "64 lowercase hex" in flat(result.output)
 
     args = base_args(snapshot_file)
-    args[3] = "two words"
+    args[3] = "caf\u00e9"
     result = run(*args)
     assert result.exit_code == 2
-    assert "without spaces" in flat(result.output)
+    assert "printable ASCII" in flat(result.output)
 
     result = run(*base_args(snapshot_file, nonce="-1"))
     assert result.exit_code == 2

@@ -143,11 +143,94 @@ async def test_operator_scoped_token_sees_only_its_operator(
 
 
 async def test_patch_operator_policies(operator: OperatorCtx, admin: AdminApi) -> None:
+    first = {"policies": {"cashbackEnabled": False, "claimWindowDays": 30}}
+    await admin.call("PATCH", f"/operators/{operator.slug}", first)
     body = {"policies": {"refundEnabled": False}, "fxToleranceBps": 125, "status": "suspended"}
     patched = await admin.call("PATCH", f"/operators/{operator.slug}", body)
-    assert patched["policies"]["refundEnabled"] is False
-    assert patched["policies"]["cashbackEnabled"] is True
+    assert patched["policies"] == {
+        "cashbackEnabled": False,
+        "shippingEnabled": True,
+        "refundEnabled": False,
+        "claimWindowDays": 30,
+    }
     assert patched["fxToleranceBps"] == 125
     response = await operator.s2s.get(STATE, {"playerExternalId": "p1"})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "TENANT_SUSPENDED"
+
+
+async def test_patch_cannot_null_required_fields(operator: OperatorCtx, admin: AdminApi) -> None:
+    before = await admin.call("GET", f"/operators/{operator.slug}")
+    for field in ["policies", "name", "fxToleranceBps", "status"]:
+        error = await admin.call("PATCH", f"/operators/{operator.slug}", {field: None}, 422)
+        assert error["error"]["fields"] == {field: "Value error, may be omitted but not null"}
+    assert await admin.call("GET", f"/operators/{operator.slug}") == before
+
+
+async def test_operator_fields_take_json_types_strictly(
+    operator: OperatorCtx, admin: AdminApi
+) -> None:
+    before = await admin.call("GET", f"/operators/{operator.slug}")
+    for body in [
+        {"fxToleranceBps": True},
+        {"fxToleranceBps": "50"},
+        {"fxToleranceBps": 1.0},
+        {"walletTimeoutMs": "2000"},
+        {"policies": {"cashbackEnabled": "yes"}},
+        {"policies": {"claimWindowDays": 1.5}},
+        {"name": "a\u0000b"},
+    ]:
+        error = await admin.call("PATCH", f"/operators/{operator.slug}", body, expect=422)
+        assert error["error"]["code"] == "VALIDATION_ERROR", body
+    digits = {"rateToBase": "1.2", "minorDigits": "2"}
+    await admin.call("PUT", f"/operators/{operator.slug}/currencies/GBP", digits, expect=422)
+    label = {"label": "x\u0000"}
+    await admin.call("POST", f"/operators/{operator.slug}/keys", label, expect=422)
+    assert await admin.call("GET", f"/operators/{operator.slug}") == before
+
+
+async def test_only_a_global_admin_changes_status(
+    operator: OperatorCtx, admin: AdminApi, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    from coffer.operators import service
+
+    await admin.call("PATCH", f"/operators/{operator.slug}", {"status": "suspended"})
+    async with runtime.sessions() as session:
+        acme = await service.operator_for(session, service.AdminPrincipal(None), operator.slug)
+        token = await service.create_admin_token(session, acme, "staff")
+        await session.commit()
+    staff = AdminApi(client, token)
+    error = await staff.call("PATCH", f"/operators/{operator.slug}", {"status": "active"}, 403)
+    assert error["error"]["code"] == "FORBIDDEN"
+    assert (await admin.call("GET", f"/operators/{operator.slug}"))["status"] == "suspended"
+    renamed = await staff.call("PATCH", f"/operators/{operator.slug}", {"name": "Acme Ltd"})
+    assert renamed["name"] == "Acme Ltd"
+
+
+async def test_concurrent_currency_puts_make_one_row(
+    operator: OperatorCtx, admin: AdminApi, runtime: Runtime
+) -> None:
+    import asyncio
+
+    from coffer.operators.models import Currency
+
+    before = await count_rows(runtime, Currency)
+    results = await asyncio.gather(
+        *[admin.put_currency(operator.slug, "CHF", f"1.0{i}") for i in range(6)]
+    )
+    assert {r["code"] for r in results} == {"CHF"}
+    assert await count_rows(runtime, Currency) == before + 1
+
+
+async def test_minor_digits_are_fixed_once_set(operator: OperatorCtx, admin: AdminApi) -> None:
+    path = f"/operators/{operator.slug}/currencies/USD"
+    error = await admin.call("PUT", path, {"rateToBase": "0.5", "minorDigits": 0}, expect=422)
+    assert "fixed at 2" in error["error"]["fields"]["minorDigits"]
+    usd = next(
+        c
+        for c in (await admin.call("GET", f"/operators/{operator.slug}"))["currencies"]
+        if c["code"] == "USD"
+    )
+    assert (usd["rateToBase"], usd["minorDigits"]) == ("0.92", 2)
+    same = await admin.call("PUT", path, {"rateToBase": "0.93", "minorDigits": 2})
+    assert same["rateToBase"] == "0.93"

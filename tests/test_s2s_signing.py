@@ -70,6 +70,7 @@ def _headers(operator: OperatorCtx, body: bytes, path: str = ROTATE, **over: str
         ("old timestamp", "TIMESTAMP_SKEW"),
         ("future timestamp", "TIMESTAMP_SKEW"),
         ("garbage timestamp", "TIMESTAMP_SKEW"),
+        ("non-ascii signature", "INVALID_SIGNATURE"),
     ],
 )
 async def test_bad_signatures_are_refused_and_change_nothing(
@@ -100,7 +101,10 @@ async def test_bad_signatures_are_refused_and_change_nothing(
         headers["X-Signature"] = signing.sign(operator.s2s.secret, skewed, "POST", ROTATE, body)
     elif case == "garbage timestamp":
         headers["X-Timestamp"] = "yesterday"
-    response = await client.post(ROTATE, content=sent, headers=headers)
+    raw_headers = {k.encode(): v.encode() for k, v in headers.items()}
+    if case == "non-ascii signature":
+        raw_headers[b"X-Signature"] = b"\xe9"
+    response = await client.post(ROTATE, content=sent, headers=raw_headers)
     assert response.status_code == 401, response.text
     assert response.json()["error"]["code"] == code
     assert response.headers["x-request-id"]
@@ -118,7 +122,7 @@ async def test_malformed_json_is_checked_after_the_signature(
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "VALIDATION_ERROR"
-    assert "malformed JSON" in next(iter(error["fields"].values()))
+    assert error["fields"]["body"].startswith("malformed JSON")
     assert await count_rows(runtime, Player) == 0
 
 
@@ -129,6 +133,7 @@ async def test_malformed_json_is_checked_after_the_signature(
         ({"playerExternalId": 12}, "playerExternalId"),
         ({"playerExternalId": ""}, "playerExternalId"),
         ({"playerExternalId": "x" * 129}, "playerExternalId"),
+        ({"playerExternalId": "p\u0000"}, "playerExternalId"),
         ({"playerExternalId": "p1", "clientSeed": 10**30}, "clientSeed"),
         ({"playerExternalId": "p1", "extra": True}, "extra"),
         ([1, 2], "body"),
@@ -162,3 +167,45 @@ async def test_oversized_body_is_413(
     streamed = await client.post(ROTATE, content=chunks(), headers=_headers(operator, b""))
     assert streamed.status_code == 413
     assert await count_rows(runtime, Player) == 0
+
+
+def test_verify_refuses_non_ascii_and_wrong_length_signatures() -> None:
+    args = ("s", "100", "GET", "/p", b"")
+    assert not signing.verify(*args, "\u00e9", now=100)
+    assert not signing.verify(*args, "ab", now=100)
+    assert signing.verify(*args, signing.sign("s", 100, "GET", "/p").upper(), now=100)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"\xff\xfe{", b"[" * 30_000 + b"]" * 30_000, b'{"playerExternalId": ' + b"9" * 5000 + b"}"],
+)
+async def test_unparseable_bodies_are_422_on_body(
+    operator: OperatorCtx, client: httpx.AsyncClient, runtime: Runtime, raw: bytes
+) -> None:
+    response = await client.post(ROTATE, content=raw, headers=_headers(operator, raw))
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert list(response.json()["error"]["fields"]) == ["body"]
+    assert await count_rows(runtime, Player) == 0
+
+
+async def test_nul_in_query_is_a_validation_error(operator: OperatorCtx, runtime: Runtime) -> None:
+    response = await operator.s2s.get("/api/s2s/fairness/state", {"playerExternalId": "p\x00"})
+    assert response.status_code == 422
+    assert "playerExternalId" in response.json()["error"]["fields"]
+    assert await count_rows(runtime, Player) == 0
+
+
+async def test_the_path_may_be_signed_as_sent_or_decoded(
+    operator: OperatorCtx, client: httpx.AsyncClient
+) -> None:
+    sent = "/api/s2s/boxes/%31"
+    for signed_path, expected in [(sent, 404), ("/api/s2s/boxes/1", 404), ("/api/s2s/x", 401)]:
+        headers = signing.signed_headers(
+            operator.s2s.secret, "GET", signed_path, key_id=operator.s2s.key_id
+        )
+        response = await client.get(sent, headers=headers)
+        assert response.status_code == expected, (signed_path, response.text)
+        code = "UNKNOWN_BOX" if expected == 404 else "INVALID_SIGNATURE"
+        assert response.json()["error"]["code"] == code

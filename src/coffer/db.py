@@ -1,6 +1,5 @@
 """Database engine, declarative base and session factory shared by every feature package."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,6 +80,30 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+def _dialect_insert(session: AsyncSession, table: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
+def upsert(
+    session: AsyncSession,
+    table: Any,
+    values: dict[str, Any],
+    index_elements: list[str],
+    update_columns: list[str],
+) -> Insert:
+    """INSERT … ON CONFLICT DO UPDATE of ``update_columns``: one statement, no race."""
+    stmt = _dialect_insert(session, table).values(values)
+    changes = {name: stmt.excluded[name] for name in update_columns}
+    result: Insert = stmt.on_conflict_do_update(index_elements=index_elements, set_=changes)
+    return result
+
+
 def insert_ignoring_conflict(
     session: AsyncSession,
     table: Any,
@@ -89,26 +112,8 @@ def insert_ignoring_conflict(
     index_where: Any = None,
 ) -> Insert:
     """INSERT … ON CONFLICT DO NOTHING in the session's dialect (SQLite or PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return (
-            pg_insert(table)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=index_elements, index_where=index_where)
-        )
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return (
-        sqlite_insert(table)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=index_elements, index_where=index_where)
+    stmt = _dialect_insert(session, table).values(values)
+    result: Insert = stmt.on_conflict_do_nothing(
+        index_elements=index_elements, index_where=index_where
     )
-
-
-async def session_scope(
-    factory: async_sessionmaker[AsyncSession],
-) -> AsyncIterator[AsyncSession]:
-    """One unit of work: the caller commits; anything left uncommitted is rolled back."""
-    async with factory() as session:
-        yield session
+    return result

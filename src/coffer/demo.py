@@ -72,10 +72,10 @@ async def _seed_catalog(session: AsyncSession, operator: Operator) -> None:
         price_minor=500,
         currency="EUR",
         prizes=[
-            PrizeIn(item_id=ids[0], weight=60_000),
-            PrizeIn(item_id=ids[4], weight=15_000),
+            PrizeIn(item_id=ids[0], weight=70_000),
+            PrizeIn(item_id=ids[4], weight=7_000),
             PrizeIn(item_id=ids[5], weight=20_000),
-            PrizeIn(cash_minor=1000, weight=4_900),
+            PrizeIn(cash_minor=1000, weight=2_900),
             PrizeIn(item_id=ids[1], weight=100),
         ],
         custom_attributes={"theme": "green"},
@@ -86,11 +86,11 @@ async def _seed_catalog(session: AsyncSession, operator: Operator) -> None:
         price_minor=2500,
         currency="EUR",
         prizes=[
-            PrizeIn(item_id=ids[3], weight=50_000),
-            PrizeIn(item_id=ids[6], weight=25_000),
-            PrizeIn(item_id=ids[1], weight=15_000),
-            PrizeIn(item_id=ids[2], weight=9_000),
-            PrizeIn(cash_minor=10_000, weight=1_000),
+            PrizeIn(item_id=ids[3], weight=40_000),
+            PrizeIn(item_id=ids[6], weight=45_000),
+            PrizeIn(item_id=ids[1], weight=9_000),
+            PrizeIn(item_id=ids[2], weight=1_500),
+            PrizeIn(cash_minor=10_000, weight=500),
         ],
         custom_attributes={"theme": "blue"},
     )
@@ -141,4 +141,6 @@ def seed_and_print(base_url: str) -> None:
     console.print(f"  S2S secret   {creds.secret}")
     console.print(f"  admin token  {token}")
     console.print(f"  API docs     {base_url}/docs\n")
-    console.print(f"  export COFFER_KEY_ID={creds.key_id} COFFER_SECRET={creds.secret}\n")
+    console.print(
+        f"  export COFFER_KEY_ID={creds.key_id} COFFER_SECRET={creds.secret}\n", soft_wrap=True
+    )

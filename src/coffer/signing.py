@@ -76,5 +76,6 @@ def verify(
     """Check freshness and signature in constant time; use it to verify Coffer's webhooks."""
     if not timestamp_fresh(timestamp, now, window):
         return False
-    expected = sign(secret, timestamp, method, path, body)
-    return hmac.compare_digest(expected, signature.strip().lower())
+    expected = sign(secret, timestamp, method, path, body).encode("ascii")
+    presented = signature.strip().lower().encode("utf-8", "replace")
+    return hmac.compare_digest(expected, presented)

@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from coffer.operators.schemas import CurrencyCode, HttpUrlText
-from coffer.schemas import ApiModel, UtcTime
+from coffer.schemas import ApiModel, UtcTime, clean_text, not_null
 
 MAX_MINOR = 10**15
 MAX_ID = 2**63 - 1
@@ -25,13 +25,6 @@ MAX_PRIZES = 10_000
 MAX_SORT_INDEX = 2**31 - 1
 MAX_ATTRIBUTES = 50
 JS_SAFE_INT = 2**53
-
-
-def _clean_text(value: str) -> str:
-    """Refuse NUL and lone surrogates, which PostgreSQL text and UTF-8 cannot store."""
-    if any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in value):
-        raise ValueError("must not contain NUL characters or unpaired surrogates")
-    return value
 
 
 def _attribute_value(value: object) -> str | int | float | bool:
@@ -49,13 +42,13 @@ def _attribute_value(value: object) -> str | int | float | bool:
     if isinstance(value, str):
         if len(value) > 1000:
             raise ValueError("strings must be at most 1000 characters")
-        return _clean_text(value)
+        return clean_text(value)
     raise ValueError("must be a string, number or boolean (no objects, arrays or null)")
 
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_clean_text)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(clean_text)]
 AttributeKey = Annotated[
-    str, StringConstraints(min_length=1, max_length=100), AfterValidator(_clean_text)
+    str, StringConstraints(min_length=1, max_length=100), AfterValidator(clean_text)
 ]
 AttributeValue = Annotated[
     str | int | float | bool,
@@ -70,13 +63,6 @@ Bps = Annotated[StrictInt, Field(ge=0, le=10_000)]
 ItemType = Literal["physical", "digital", "bonus"]
 BoxSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
 EntityId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
-
-
-def _not_null(value: object) -> object:
-    """PATCH may omit a field but may not null one that the resource always has."""
-    if value is None:
-        raise ValueError("may be omitted but not null")
-    return value
 
 
 class ItemCreate(ApiModel):
@@ -106,7 +92,7 @@ class ItemUpdate(ApiModel):
 
     _required = field_validator(
         "name", "type", "value_minor", "currency", "shippable", "custom_attributes"
-    )(_not_null)
+    )(not_null)
 
 
 class ItemOut(ApiModel):
@@ -171,7 +157,7 @@ class BoxUpdate(ApiModel):
     image_url: HttpUrlText | None = None
     custom_attributes: CustomAttributes | None = None
 
-    _required = field_validator("name", "is_active", "custom_attributes")(_not_null)
+    _required = field_validator("name", "is_active", "custom_attributes")(not_null)
 
 
 class PrizeDraftOut(ApiModel):

@@ -16,8 +16,8 @@ CLIENT_SEED_BYTES = 8
 CLIENT_SEED_MAX_LEN = 64
 WORDS_PER_BLOCK = 8  # 32-byte HMAC-SHA256 block / 4-byte words
 
-# Client seed alphabet: printable ASCII without space (0x21..0x7E), so copy/paste can't lose a char.
-_CLIENT_SEED_MIN_CHAR = 0x21
+# Client seed alphabet: printable ASCII (0x20..0x7E), as SPEC §10 says.
+_CLIENT_SEED_MIN_CHAR = 0x20
 _CLIENT_SEED_MAX_CHAR = 0x7E
 
 
@@ -50,7 +50,7 @@ def is_valid_server_seed(server_seed: str) -> bool:
 
 
 def is_valid_client_seed(client_seed: str) -> bool:
-    """True when a player-chosen client seed is 1-64 chars of printable ASCII (no space)."""
+    """True when a player-chosen client seed is 1-64 chars of printable ASCII."""
     return 1 <= len(client_seed) <= CLIENT_SEED_MAX_LEN and all(
         _CLIENT_SEED_MIN_CHAR <= ord(c) <= _CLIENT_SEED_MAX_CHAR for c in client_seed
     )

@@ -1,11 +1,14 @@
 """S2S fairness: a player's current commitment, and rotation that reveals the old seed."""
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query
 
 from coffer.fairness import algorithm, service
 from coffer.fairness.models import SeedPair
 from coffer.fairness.schemas import FairnessState, RevealedPair, RotateRequest, RotateResponse
 from coffer.players.service import ensure_player
+from coffer.schemas import PlayerExternalId
 from coffer.web.deps import DbSession, RuntimeDep, S2SOperator
 from coffer.web.openapi import errors_for
 from coffer.web.signed import SignedRoute
@@ -27,7 +30,7 @@ async def fairness_state(
     operator: S2SOperator,
     session: DbSession,
     runtime: RuntimeDep,
-    player_external_id: str = Query(alias="playerExternalId", min_length=1, max_length=128),
+    player_external_id: Annotated[PlayerExternalId, Query(alias="playerExternalId")],
 ) -> FairnessState:
     """The committed server seed hash, client seed and next nonce the player's next draw uses."""
     player = await ensure_player(session, operator, player_external_id)

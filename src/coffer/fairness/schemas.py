@@ -1,12 +1,6 @@
 """S2S bodies for a player's fairness state and seed rotation."""
 
-from typing import Annotated
-
-from pydantic import StringConstraints
-
-from coffer.schemas import ApiModel, UtcTime
-
-PlayerExternalId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+from coffer.schemas import ApiModel, PlayerExternalId, UtcTime
 
 
 class FairnessState(ApiModel):

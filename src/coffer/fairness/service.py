@@ -16,6 +16,7 @@ from coffer.secrets_store import SecretBox
 
 RandBytes = Callable[[int], bytes]
 ACTIVE = text("status = 'active'")
+ROTATE_ATTEMPTS = 3  # a concurrent rotation wins the row; we then rotate the pair it made
 
 
 @dataclass(frozen=True)
@@ -89,16 +90,19 @@ async def rotate(
 ) -> Rotation:
     """Reveal the active server seed and start a new pair (with the player's client seed)."""
     if client_seed is not None and not algorithm.is_valid_client_seed(client_seed):
-        raise InvalidClientSeed(fields={"clientSeed": "1-64 printable ASCII characters, no space"})
-    old = await active_pair(session, box, player, rand)
-    server_seed = box.open(old.server_seed_sealed)
-    revealed = await session.execute(
-        update(SeedPair)
-        .where(SeedPair.id == old.id, SeedPair.status == "active")
-        .values(status="revealed", revealed_at=utcnow(), revealed_server_seed=server_seed)
-    )
-    if getattr(revealed, "rowcount", 0) != 1:
-        raise Conflict("The seed pair was rotated by a concurrent request; read the state again.")
+        raise InvalidClientSeed(fields={"clientSeed": "1-64 printable ASCII characters"})
+    for _attempt in range(ROTATE_ATTEMPTS):
+        old = await active_pair(session, box, player, rand)
+        server_seed = box.open(old.server_seed_sealed)
+        revealed = await session.execute(
+            update(SeedPair)
+            .where(SeedPair.id == old.id, SeedPair.status == "active")
+            .values(status="revealed", revealed_at=utcnow(), revealed_server_seed=server_seed)
+        )
+        if getattr(revealed, "rowcount", 0) == 1:
+            break
+    else:
+        raise Conflict("The seed pair keeps being rotated concurrently; read the state again.")
     await _insert_pair(session, box, player, client_seed or algorithm.new_client_seed(rand), rand)
     current = await _find_active(session, player)
     assert current is not None

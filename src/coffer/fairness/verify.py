@@ -165,7 +165,7 @@ def _check_seeds(server_seed: str, client_seed: str, nonce: int, reels: int) -> 
         )
     if not is_valid_client_seed(client_seed):
         raise VerifyError(
-            "client seed must be 1-64 printable ASCII characters without spaces; copy it exactly "
+            "client seed must be 1-64 printable ASCII characters; copy it exactly "
             "from the round's fairness page (quote it in your shell).",
             "--client-seed",
         )

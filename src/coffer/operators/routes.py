@@ -1,5 +1,7 @@
 """Admin API for operators, their S2S keys and currencies (SPEC §13)."""
 
+from typing import Annotated
+
 from fastapi import APIRouter, Path
 
 from coffer.errors import Forbidden
@@ -87,10 +89,10 @@ async def get_operator(operator: AdminOperator, session: DbSession) -> OperatorO
 
 @router.patch("/{slug}", responses=errors_for(401, 404, 422))
 async def update_operator(
-    body: OperatorUpdate, operator: AdminOperator, session: DbSession
+    body: OperatorUpdate, principal: Admin, operator: AdminOperator, session: DbSession
 ) -> OperatorOut:
-    """Change URLs, FX tolerance, wallet timeout, policies or status."""
-    await service.update_operator(session, operator, body)
+    """Change URLs, FX tolerance, wallet timeout, policies (merged) or status."""
+    await service.update_operator(session, principal, operator, body)
     await session.commit()
     return operator_out(operator, await service.list_currencies(session, operator))
 
@@ -113,9 +115,11 @@ async def list_keys(operator: AdminOperator, session: DbSession) -> KeyList:
     return KeyList(keys=[key_out(k) for k in await service.list_keys(session, operator)])
 
 
-@router.delete("/{slug}/keys/{key_id}", responses=errors_for(401, 404))
+@router.delete("/{slug}/keys/{keyId}", responses=errors_for(401, 404))
 async def revoke_key(
-    operator: AdminOperator, session: DbSession, key_id: str = Path(max_length=64)
+    operator: AdminOperator,
+    session: DbSession,
+    key_id: Annotated[str, Path(alias="keyId", max_length=64)],
 ) -> KeyOut:
     """Revoke a key: requests signed with it fail from now on."""
     key = await service.revoke_key(session, operator, key_id)

@@ -2,11 +2,21 @@
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
 
-from coffer.schemas import ApiModel, UtcTime
+from coffer.schemas import ApiModel, SafeText, UtcTime, not_null
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+Name = Annotated[SafeText, StringConstraints(min_length=1, max_length=200)]
+Bps = Annotated[StrictInt, Field(ge=0, le=10_000)]
+TimeoutMs = Annotated[StrictInt, Field(ge=100, le=60_000)]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
@@ -22,31 +32,33 @@ HttpUrlText = Annotated[str, AfterValidator(_http_url)]
 class Policies(ApiModel):
     """What an operator allows its players to do."""
 
-    cashback_enabled: bool = True
-    shipping_enabled: bool = True
-    refund_enabled: bool = True
-    claim_window_days: int | None = Field(default=None, ge=1, le=3650)
+    cashback_enabled: StrictBool = True
+    shipping_enabled: StrictBool = True
+    refund_enabled: StrictBool = True
+    claim_window_days: Annotated[StrictInt, Field(ge=1, le=3650)] | None = None
 
 
 class OperatorCreate(ApiModel):
     slug: Slug
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    name: Name
     base_currency: CurrencyCode
     wallet_url: HttpUrlText | None = None
     webhook_url: HttpUrlText | None = None
-    fx_tolerance_bps: int = Field(default=50, ge=0, le=10_000)
-    wallet_timeout_ms: int | None = Field(default=None, ge=100, le=60_000)
+    fx_tolerance_bps: Bps = 50
+    wallet_timeout_ms: TimeoutMs | None = None
     policies: Policies = Field(default_factory=Policies)
 
 
 class OperatorUpdate(ApiModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    name: Name | None = None
     wallet_url: HttpUrlText | None = None
     webhook_url: HttpUrlText | None = None
-    fx_tolerance_bps: int | None = Field(default=None, ge=0, le=10_000)
-    wallet_timeout_ms: int | None = Field(default=None, ge=100, le=60_000)
+    fx_tolerance_bps: Bps | None = None
+    wallet_timeout_ms: TimeoutMs | None = None
     policies: Policies | None = None
     status: Annotated[str, StringConstraints(pattern="^(active|suspended)$")] | None = None
+
+    _required = field_validator("name", "fx_tolerance_bps", "policies", "status")(not_null)
 
 
 class OperatorCreated(ApiModel):
@@ -59,7 +71,7 @@ class CurrencyPut(ApiModel):
     rate_to_base: Annotated[
         str, StringConstraints(pattern=r"^[0-9]{1,12}(\.[0-9]{1,12})?$", strict=True)
     ]
-    minor_digits: int | None = Field(default=None, ge=0, le=4)
+    minor_digits: Annotated[StrictInt, Field(ge=0, le=4)] | None = None
 
 
 class CurrencyOut(ApiModel):
@@ -90,7 +102,7 @@ class OperatorList(ApiModel):
 
 
 class KeyCreate(ApiModel):
-    label: Annotated[str, StringConstraints(max_length=200)] = ""
+    label: Annotated[SafeText, StringConstraints(max_length=200)] = ""
 
 
 class KeyCreated(ApiModel):

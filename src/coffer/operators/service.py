@@ -1,8 +1,10 @@
 """Operators, S2S keys, admin tokens and currencies: the rules behind the admin API and CLI."""
 
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
+from fractions import Fraction
 
 import pycountry
 from babel.numbers import get_currency_precision
@@ -10,12 +12,15 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.db import utcnow
-from coffer.errors import AdminTokenInvalid, AlreadyExists, NotFound, ValidationFailed
+from coffer.db import upsert, utcnow
+from coffer.errors import AdminTokenInvalid, AlreadyExists, Forbidden, NotFound, ValidationFailed
 from coffer.money import Rate, parse_rate
 from coffer.operators.models import AdminToken, ApiKey, Currency, Operator
-from coffer.operators.schemas import OperatorCreate, OperatorUpdate
+from coffer.operators.schemas import OperatorCreate, OperatorUpdate, Policies
 from coffer.secrets_store import SecretBox, new_secret, token_hash
+
+RATE_TEXT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,12})?")
+MAX_MINOR_DIGITS = 4
 
 
 @dataclass(frozen=True)
@@ -91,9 +96,16 @@ async def operator_for(session: AsyncSession, principal: AdminPrincipal, slug: s
     return operator
 
 
-async def update_operator(session: AsyncSession, operator: Operator, data: OperatorUpdate) -> None:
-    """Apply only the fields that were sent."""
+async def update_operator(
+    session: AsyncSession, principal: AdminPrincipal, operator: Operator, data: OperatorUpdate
+) -> None:
+    """Apply only the fields (and policy keys) that were sent; only a global admin suspends."""
+    if data.status is not None and principal.operator_id is not None:
+        raise Forbidden("Only a global admin token can suspend or reactivate an operator.")
     changes = data.model_dump(exclude_unset=True)
+    if data.policies is not None:
+        sent = data.policies.model_dump(exclude_unset=True)
+        changes["policies"] = Policies.model_validate({**operator.policies, **sent}).model_dump()
     for name, value in changes.items():
         setattr(operator, name, value)
     await session.flush()
@@ -159,26 +171,46 @@ async def put_currency(
 ) -> Currency:
     """Create or update an accepted currency; the base currency's rate is always 1."""
     check_currency_code(code, "code")
-    try:
-        rate = parse_rate(rate_text)
-    except ValueError as exc:
-        raise ValidationFailed(fields={"rateToBase": str(exc)}) from exc
+    rate = checked_rate(rate_text)
     if code == operator.base_currency and rate != 1:
         raise ValidationFailed(fields={"rateToBase": "the base currency's rate must be 1"})
-    minor_digits = default_minor_digits(code) if digits is None else digits
+    if digits is not None and not 0 <= digits <= MAX_MINOR_DIGITS:
+        raise ValidationFailed(fields={"minorDigits": f"must be 0 to {MAX_MINOR_DIGITS}"})
+    values = {
+        "operator_id": operator.id,
+        "code": code,
+        "rate_to_base": rate_text,
+        "minor_digits": default_minor_digits(code) if digits is None else digits,
+        "updated_at": utcnow(),
+    }
+    await session.execute(
+        upsert(session, Currency, values, ["operator_id", "code"], ["rate_to_base", "updated_at"])
+    )
     currency = (
         await session.execute(
-            select(Currency).where(Currency.operator_id == operator.id, Currency.code == code)
+            select(Currency)
+            .where(Currency.operator_id == operator.id, Currency.code == code)
+            .execution_options(populate_existing=True)
         )
-    ).scalar_one_or_none()
-    if currency is None:
-        currency = Currency(operator_id=operator.id, code=code)
-        session.add(currency)
-    currency.rate_to_base = rate_text
-    currency.minor_digits = minor_digits
-    currency.updated_at = utcnow()
-    await session.flush()
+    ).scalar_one()
+    if digits is not None and digits != currency.minor_digits:
+        raise ValidationFailed(
+            fields={
+                "minorDigits": f"fixed at {currency.minor_digits} for {code}: stored amounts "
+                "are in its minor units"
+            }
+        )
     return currency
+
+
+def checked_rate(rate_text: str) -> Fraction:
+    """A plain positive decimal string such as '1.0850' (no exponent, no sign, no spaces)."""
+    if not RATE_TEXT.fullmatch(rate_text):
+        raise ValidationFailed(fields={"rateToBase": "must be a decimal string such as '1.0850'"})
+    try:
+        return parse_rate(rate_text)
+    except ValueError as exc:
+        raise ValidationFailed(fields={"rateToBase": str(exc)}) from exc
 
 
 async def list_currencies(session: AsyncSession, operator: Operator) -> list[Currency]:

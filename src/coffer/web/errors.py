@@ -100,6 +100,7 @@ def validation_fields(errors: Any) -> dict[str, str]:
         message = str(err.get("msg", "invalid"))
         if err.get("type") == "json_invalid":
             message = "malformed JSON: " + str(err.get("ctx", {}).get("error", "cannot parse"))
+            loc = ()
         fields.setdefault(json_path(loc), message)
     return fields
 
@@ -121,6 +122,12 @@ async def _request_validation(_request: Request, exc: Exception) -> JSONResponse
 
 async def _http_exception(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:  # FastAPI's "error parsing the body": bad UTF-8, absurd nesting
+        return error_response(
+            "VALIDATION_ERROR",
+            "The request body could not be parsed as JSON.",
+            {"body": "must be UTF-8 JSON of reasonable nesting and number size"},
+        )
     code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}.get(
         exc.status_code, "INTERNAL" if exc.status_code >= 500 else "VALIDATION_ERROR"
     )

@@ -30,6 +30,6 @@ class ErrorEnvelope(BaseModel):
 
 
 def errors_for(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """Response docs for the given statuses plus 413 and 500, which any route can return."""
-    wanted = sorted({*statuses, 413, 500})
+    """Response docs for the given statuses plus 413, 422 and 500, which any route can return."""
+    wanted = sorted({*statuses, 413, 422, 500})
     return {s: {"model": ErrorEnvelope, "description": DESCRIPTIONS[s]} for s in wanted}

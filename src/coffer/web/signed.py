@@ -20,10 +20,12 @@ from coffer.operators import service as operators
 from coffer.runtime import Runtime
 from coffer.web.errors import error_response
 
-SIGNED_ERRORS = {
-    401: {"description": "MISSING_HEADERS, INVALID_SIGNATURE or TIMESTAMP_SKEW"},
-    403: {"description": "TENANT_SUSPENDED"},
-}
+
+def signed_paths(request: Request) -> list[str]:
+    """The path as sent (percent-encoded) and as decoded; a client may have signed either."""
+    raw = request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0]
+    decoded = request.url.path
+    return [decoded] if raw in ("", decoded) else [raw, decoded]
 
 
 async def authenticate(request: Request) -> int:
@@ -47,8 +49,9 @@ async def authenticate(request: Request) -> int:
         raise InvalidSignature()
     key, operator = found
     secret = runtime.secrets.open(key.secret_sealed)
-    if not signing.verify(
-        secret, timestamp, request.method, request.url.path, body, signature, window=window
+    if not any(
+        signing.verify(secret, timestamp, request.method, path, body, signature, window=window)
+        for path in signed_paths(request)
     ):
         raise InvalidSignature()
     if operator.status != "active":
