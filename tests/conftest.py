@@ -132,6 +132,8 @@ async def runtime(database_url: str, tmp_path: Path) -> AsyncIterator[Runtime]:
         admin_token=ADMIN_TOKEN,
         secret_key=SECRET_KEY,
         secret_key_file=str(tmp_path / "unused.key"),
+        background_jobs=False,
+        wallet_timeout_ms=300,
     )
     rt = Runtime.from_settings(settings)
     yield rt

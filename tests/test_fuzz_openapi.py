@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coffer import signing
 from coffer.app import create_app
-from coffer.db import make_engine, make_sessionmaker
+from coffer.db import make_engine
 from coffer.migrate import upgrade_to_head
 from coffer.runtime import Runtime
 from coffer.secrets_store import SecretBox
@@ -85,7 +85,7 @@ def target(
     key = Fernet.generate_key()
     settings_ = Settings(database_url=url, admin_token=ADMIN, secret_key=key.decode())
     engine = make_engine(url, poolclass=NullPool)
-    runtime = Runtime(settings_, engine, make_sessionmaker(engine), SecretBox(key))
+    runtime = Runtime.build(settings_, engine, SecretBox(key))
     wrapped = SignEverything(create_app(runtime=runtime))
     auth = {"Authorization": f"Bearer {ADMIN}"}
     with TestClient(wrapped) as http:

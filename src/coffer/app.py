@@ -1,5 +1,7 @@
 """The application factory: routers, middleware and error handlers, nothing else."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,7 +24,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from coffer.wallet.resolver import run_forever
+
+        task = None
+        if settings.background_jobs:
+            task = asyncio.create_task(run_forever(rt, settings.resolver_interval_s))
         yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if owned:
             await rt.close()
 
@@ -51,12 +62,16 @@ def routers() -> list[APIRouter]:
     from coffer.catalog.routes import public_router as catalog_public
     from coffer.catalog.routes import s2s_router as catalog_s2s
     from coffer.fairness.routes import router as fairness_s2s
+    from coffer.rounds.routes import router as rounds_s2s
+    from coffer.wallet.routes import router as history_s2s
 
     return [
         health_router,
         operators_router,
         catalog_admin,
         catalog_s2s,
+        rounds_s2s,
+        history_s2s,
         fairness_s2s,
         catalog_public,
     ]

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from coffer.casino.cli import casino_app
 from coffer.cli_support import console
 from coffer.fairness.verify import verify_command
 from coffer.operators.cli import admin_token, currency_app, key_app, operator_app
@@ -17,6 +18,7 @@ app = typer.Typer(
 app.add_typer(operator_app, name="operator")
 app.add_typer(key_app, name="key")
 app.add_typer(currency_app, name="currency")
+app.add_typer(casino_app, name="casino")
 app.command("admin-token")(admin_token)
 app.command("verify")(verify_command)
 
@@ -36,8 +38,10 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     demo: Annotated[
-        bool, typer.Option(help="Seed the demo operator, catalog and keys, and print them.")
+        bool,
+        typer.Option(help="Seed the demo operator and run the reference casino beside it."),
     ] = False,
+    casino_port: Annotated[int, typer.Option(help="The demo casino's port.")] = 8100,
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Migrate before serving.")
     ] = True,
@@ -53,10 +57,37 @@ def serve(
     if migrate_first:
         upgrade_to_head(settings.database_url)
     if demo:
-        from coffer.demo import seed_and_print
+        from coffer.demo import serve_with_casino
 
-        seed_and_print(f"http://{bind_host}:{bind_port}")
+        serve_with_casino(settings, bind_host, bind_port, casino_port)
+        return
     uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+
+
+@app.command()
+def resolve(
+    loop: Annotated[bool, typer.Option(help="Keep resolving every few seconds.")] = False,
+) -> None:
+    """Finish wallet instructions left open by timeouts or crashes (roll back, credit again)."""
+    import asyncio
+
+    from coffer.runtime import Runtime
+    from coffer.wallet.resolver import run_forever, run_once
+
+    async def main() -> None:
+        runtime = Runtime.from_settings(Settings())
+        try:
+            if loop:
+                await run_forever(runtime, runtime.settings.resolver_interval_s)
+            report = await run_once(runtime)
+            console.print(
+                f"rolled back {report.rolled_back}, credited {report.credited}, "
+                f"still open {report.still_open}"
+            )
+        finally:
+            await runtime.close()
+
+    asyncio.run(main())
 
 
 @app.command("demo")

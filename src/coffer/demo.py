@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coffer.casino.settings import WALLET_PATH, WEBHOOK_PATH
+from coffer.casino.wallet import Casino
 from coffer.catalog import boxes, items, publish
 from coffer.catalog.models import Item
 from coffer.catalog.schemas import BoxCreate, ItemCreate, PrizeIn
@@ -14,6 +16,7 @@ from coffer.operators import service as operators
 from coffer.operators.models import AdminToken, ApiKey, Operator
 from coffer.operators.schemas import OperatorCreate
 from coffer.runtime import Runtime
+from coffer.settings import Settings
 
 DEMO_SLUG = "demo"
 DEMO_LABEL = "demo (coffer serve --demo)"
@@ -48,6 +51,10 @@ ITEMS: list[dict[str, object]] = [
 ]
 
 
+DEMO_PLAYER = "u_8431"
+DEMO_BALANCES = {"EUR": 100_00, "USD": 100_00, "GBP": 100_00}
+
+
 @dataclass(frozen=True)
 class DemoCredentials:
     """What a newcomer needs to call the demo operator."""
@@ -56,6 +63,7 @@ class DemoCredentials:
     secret: str
     admin_token: str | None
     created_catalog: bool
+    outbound_secret: str
 
 
 async def _seed_catalog(session: AsyncSession, operator: Operator) -> None:
@@ -99,7 +107,9 @@ async def _seed_catalog(session: AsyncSession, operator: Operator) -> None:
         await publish.publish(session, operator, view.box.id)
 
 
-async def seed(session: AsyncSession, runtime: Runtime) -> DemoCredentials:
+async def seed(
+    session: AsyncSession, runtime: Runtime, casino_url: str | None = None
+) -> DemoCredentials:
     """Create the demo operator and catalog once; every run replaces the demo key and token."""
     operator = (
         await session.execute(select(Operator).where(Operator.slug == DEMO_SLUG))
@@ -111,6 +121,9 @@ async def seed(session: AsyncSession, runtime: Runtime) -> DemoCredentials:
         await operators.put_currency(session, operator, "USD", "0.92", None)
         await operators.put_currency(session, operator, "GBP", "1.17", None)
         await _seed_catalog(session, operator)
+    if casino_url is not None:
+        operator.wallet_url = f"{casino_url}{WALLET_PATH}"
+        operator.webhook_url = f"{casino_url}{WEBHOOK_PATH}"
     now = utcnow()
     await session.execute(
         update(ApiKey)
@@ -127,12 +140,13 @@ async def seed(session: AsyncSession, runtime: Runtime) -> DemoCredentials:
             .values(revoked_at=now)
         )
         token = await operators.create_admin_token(session, None, DEMO_LABEL)
-    return DemoCredentials(key.key_id, secret, token, created)
+    outbound = runtime.secrets.open(operator.outbound_secret_sealed)
+    return DemoCredentials(key.key_id, secret, token, created, outbound)
 
 
-def seed_and_print(base_url: str) -> None:
+def seed_and_print(base_url: str, casino_url: str | None = None) -> DemoCredentials:
     """Seed, then print the base URL and credentials a newcomer copies."""
-    creds = run_unit(seed)
+    creds = run_unit(lambda session, runtime: seed(session, runtime, casino_url))
     what = "created" if creds.created_catalog else "already there; fresh credentials issued"
     token = creds.admin_token or "(COFFER_ADMIN_TOKEN from your environment)"
     console.print(f"\n[bold green]Coffer demo[/bold green] — operator '{DEMO_SLUG}' {what}")
@@ -141,6 +155,46 @@ def seed_and_print(base_url: str) -> None:
     console.print(f"  S2S secret   {creds.secret}")
     console.print(f"  admin token  {token}")
     console.print(f"  API docs     {base_url}/docs\n")
+    if casino_url is not None:
+        console.print(f"  casino       {casino_url}{WALLET_PATH} (player {DEMO_PLAYER})")
     console.print(
         f"  export COFFER_KEY_ID={creds.key_id} COFFER_SECRET={creds.secret}\n", soft_wrap=True
     )
+    return creds
+
+
+async def _fund_demo_player(casino: Casino) -> None:
+    """Give the demo player money on first start only (the casino keeps its own books)."""
+    await casino.create_schema()
+    for currency, amount in DEMO_BALANCES.items():
+        if await casino.balance(DEMO_PLAYER, currency) == 0:
+            await casino.deposit(DEMO_PLAYER, currency, amount)
+
+
+def serve_with_casino(settings: Settings, host: str, port: int, casino_port: int) -> None:
+    """Run Coffer and the reference casino side by side in one process (the demo)."""
+    import asyncio
+
+    import uvicorn
+    from pydantic import SecretStr
+
+    from coffer.app import create_app
+    from coffer.casino.app import casino_of, create_casino_app
+    from coffer.casino.settings import CasinoSettings
+
+    casino_url = f"http://{host}:{casino_port}"
+    creds = seed_and_print(f"http://{host}:{port}", casino_url)
+    casino_settings = CasinoSettings(outbound_secret=SecretStr(creds.outbound_secret))
+    casino_app = create_casino_app(casino_settings)
+
+    async def main() -> None:
+        await _fund_demo_player(casino_of(casino_app))
+        servers = [
+            uvicorn.Server(uvicorn.Config(create_app(settings), host=host, port=port)),
+            uvicorn.Server(
+                uvicorn.Config(casino_app, host=host, port=casino_port, log_level="warning")
+            ),
+        ]
+        await asyncio.gather(*(server.serve() for server in servers))
+
+    asyncio.run(main())

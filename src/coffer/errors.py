@@ -1,4 +1,4 @@
-"""Domain errors: each has a stable ``code``; the web layer maps codes to HTTP in one table.
+"""Domain errors: each has a stable ``code``; STATUS_BY_CODE below maps codes to HTTP.
 
 CofferError
  ├── AuthError            MISSING_HEADERS, INVALID_SIGNATURE, TIMESTAMP_SKEW, ADMIN_TOKEN_INVALID
@@ -11,6 +11,59 @@ CofferError
 """
 
 from typing import Any, ClassVar
+
+# The one table from error code to HTTP status; the web layer and stored answers both use it.
+STATUS_BY_CODE: dict[str, int] = {
+    "MISSING_HEADERS": 401,
+    "INVALID_SIGNATURE": 401,
+    "TIMESTAMP_SKEW": 401,
+    "ADMIN_TOKEN_INVALID": 401,
+    "LAUNCH_TOKEN_INVALID": 401,
+    "LAUNCH_TOKEN_EXPIRED": 401,
+    "SESSION_INVALID": 401,
+    "SESSION_EXPIRED": 401,
+    "GAME_DISABLED": 403,
+    "TENANT_SUSPENDED": 403,
+    "PLAYER_BLOCKED": 403,
+    "REFUND_NOT_ALLOWED": 403,
+    "SHIPPING_DISABLED": 403,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "UNKNOWN_PLAYER": 404,
+    "UNKNOWN_BOX": 404,
+    "ROUND_NOT_FOUND": 404,
+    "INVENTORY_ITEM_NOT_FOUND": 404,
+    "ORDER_NOT_FOUND": 404,
+    "METHOD_NOT_ALLOWED": 405,
+    "CONFLICT": 409,
+    "ALREADY_EXISTS": 409,
+    "BOX_NOT_PLAYABLE": 409,
+    "LAUNCH_TOKEN_CONSUMED": 409,
+    "ROUND_NOT_HELD": 409,
+    "ROUND_NOT_REFUNDABLE": 409,
+    "IDEMPOTENCY_KEY_REUSED": 409,
+    "PAYLOAD_TOO_LARGE": 413,
+    "VALIDATION_ERROR": 422,
+    "INSUFFICIENT_FUNDS": 422,
+    "FX_RATE_MOVED": 422,
+    "UNSUPPORTED_CURRENCY": 422,
+    "CASHBACK_NOT_AVAILABLE": 422,
+    "INVENTORY_NOT_SHIPPABLE": 422,
+    "INVALID_CLIENT_SEED": 422,
+    "UNSUPPORTED_LOCALE": 422,
+    "RATE_LIMITED": 429,
+    "INTERNAL": 500,
+    "WALLET_UNAVAILABLE": 503,
+    "WALLET_REFUSED": 422,
+}
+
+
+def envelope(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
+    """The SPEC §3 error body."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if fields is not None:
+        error["fields"] = fields
+    return {"error": error}
 
 
 class CofferError(Exception):
@@ -141,3 +194,28 @@ class TenantSuspended(Forbidden):
 class RateLimited(CofferError):
     code = "RATE_LIMITED"
     default_message = "Too many requests; retry after the given delay."
+
+
+class RoundNotFound(NotFound):
+    code = "ROUND_NOT_FOUND"
+    default_message = "No such round for this player."
+
+
+class RoundNotHeld(Conflict):
+    code = "ROUND_NOT_HELD"
+    default_message = "The round is not held (already opened, refunded or voided)."
+
+
+class RoundNotRefundable(Conflict):
+    code = "ROUND_NOT_REFUNDABLE"
+    default_message = "Only a held, player-funded round can be refunded."
+
+
+class RefundNotAllowed(Forbidden):
+    code = "REFUND_NOT_ALLOWED"
+    default_message = "This operator does not allow refunds."
+
+
+class WalletUnavailable(CofferError):
+    code = "WALLET_UNAVAILABLE"
+    default_message = "The operator's wallet could not be reached."

@@ -5,5 +5,17 @@ from coffer.db import Base
 from coffer.fairness import models as fairness_models
 from coffer.operators import models as operators_models
 from coffer.players import models as players_models
+from coffer.rounds import models as rounds_models
+from coffer.vault import models as vault_models
+from coffer.wallet import models as wallet_models
 
-__all__ = ["Base", "catalog_models", "fairness_models", "operators_models", "players_models"]
+__all__ = [
+    "Base",
+    "catalog_models",
+    "fairness_models",
+    "operators_models",
+    "players_models",
+    "rounds_models",
+    "vault_models",
+    "wallet_models",
+]

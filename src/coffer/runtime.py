@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from coffer.db import make_engine, make_sessionmaker
 from coffer.secrets_store import SecretBox, load_secret_box
 from coffer.settings import Settings
+from coffer.wallet.client import WalletClient
 
 
 @dataclass
@@ -17,11 +19,20 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     secrets: SecretBox
+    wallet: WalletClient
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Runtime":
         engine = make_engine(settings.database_url)
-        return cls(settings, engine, make_sessionmaker(engine), load_secret_box(settings))
+        return cls.build(settings, engine, load_secret_box(settings))
+
+    @classmethod
+    def build(cls, settings: Settings, engine: AsyncEngine, secrets: SecretBox) -> "Runtime":
+        """Assemble a runtime around an engine (tests pass one with their own pool)."""
+        http = httpx.AsyncClient(limits=httpx.Limits(max_connections=100))
+        wallet = WalletClient(http, settings.wallet_retries)
+        return cls(settings, engine, make_sessionmaker(engine), secrets, wallet)
 
     async def close(self) -> None:
+        await self.wallet.http.aclose()
         await self.engine.dispose()

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     signature_window_seconds: int = Field(default=300, ge=1)
     wallet_timeout_ms: int = Field(default=2000, ge=100)
     wallet_retries: int = Field(default=2, ge=0, le=10)
+    background_jobs: bool = Field(
+        default=True, description="Run the wallet resolver inside the server process."
+    )
+    resolver_interval_s: float = Field(default=2.0, gt=0)
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str | None = None

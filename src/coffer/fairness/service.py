@@ -16,7 +16,7 @@ from coffer.secrets_store import SecretBox
 
 RandBytes = Callable[[int], bytes]
 ACTIVE = text("status = 'active'")
-ROTATE_ATTEMPTS = 3  # a concurrent rotation wins the row; we then rotate the pair it made
+ROTATE_ATTEMPTS = 50  # a concurrent rotation wins the row; we then rotate the pair it made
 
 
 @dataclass(frozen=True)

@@ -61,3 +61,12 @@ async def s2s_operator(request: Request, session: DbSession) -> Operator:
 
 
 S2SOperator = Annotated[Operator, Depends(s2s_operator)]
+
+
+def s2s_operator_id(request: Request) -> int:
+    """The signing operator's id, for use cases that open their own transactions."""
+    operator_id: int = request.state.s2s_operator_id
+    return operator_id
+
+
+S2SOperatorId = Annotated[int, Depends(s2s_operator_id)]

@@ -8,62 +8,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from coffer.errors import CofferError
+from coffer.errors import STATUS_BY_CODE, CofferError, envelope
 
 log = logging.getLogger("coffer.web")
 
-STATUS_BY_CODE: dict[str, int] = {
-    "MISSING_HEADERS": 401,
-    "INVALID_SIGNATURE": 401,
-    "TIMESTAMP_SKEW": 401,
-    "ADMIN_TOKEN_INVALID": 401,
-    "LAUNCH_TOKEN_INVALID": 401,
-    "LAUNCH_TOKEN_EXPIRED": 401,
-    "SESSION_INVALID": 401,
-    "SESSION_EXPIRED": 401,
-    "GAME_DISABLED": 403,
-    "TENANT_SUSPENDED": 403,
-    "PLAYER_BLOCKED": 403,
-    "REFUND_NOT_ALLOWED": 403,
-    "SHIPPING_DISABLED": 403,
-    "FORBIDDEN": 403,
-    "NOT_FOUND": 404,
-    "UNKNOWN_PLAYER": 404,
-    "UNKNOWN_BOX": 404,
-    "ROUND_NOT_FOUND": 404,
-    "INVENTORY_ITEM_NOT_FOUND": 404,
-    "ORDER_NOT_FOUND": 404,
-    "METHOD_NOT_ALLOWED": 405,
-    "CONFLICT": 409,
-    "ALREADY_EXISTS": 409,
-    "BOX_NOT_PLAYABLE": 409,
-    "LAUNCH_TOKEN_CONSUMED": 409,
-    "ROUND_NOT_HELD": 409,
-    "ROUND_NOT_REFUNDABLE": 409,
-    "IDEMPOTENCY_KEY_REUSED": 409,
-    "PAYLOAD_TOO_LARGE": 413,
-    "VALIDATION_ERROR": 422,
-    "INSUFFICIENT_FUNDS": 422,
-    "FX_RATE_MOVED": 422,
-    "UNSUPPORTED_CURRENCY": 422,
-    "CASHBACK_NOT_AVAILABLE": 422,
-    "INVENTORY_NOT_SHIPPABLE": 422,
-    "INVALID_CLIENT_SEED": 422,
-    "UNSUPPORTED_LOCALE": 422,
-    "RATE_LIMITED": 429,
-    "INTERNAL": 500,
-    "WALLET_UNAVAILABLE": 503,
-}
 
 STATUS_MESSAGES = {404: "No such route.", 405: "Method not allowed on this route."}
-
-
-def envelope(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
-    """The SPEC §3 error body."""
-    error: dict[str, Any] = {"code": code, "message": message}
-    if fields is not None:
-        error["fields"] = fields
-    return {"error": error}
 
 
 def error_response(

@@ -7,7 +7,7 @@ import re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ulid import ULID
 
-from coffer.web.errors import envelope
+from coffer.errors import envelope
 
 log = logging.getLogger("coffer.web")
 

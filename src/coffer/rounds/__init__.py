@@ -1,0 +1,1 @@
+"""Rounds: purchases, prepaid boxes, opens and cancels (SPEC §6)."""

@@ -1,0 +1,139 @@
+"""Drawing a round: claim it by conditional update, take one nonce, pick each reel's prize."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.catalog.models import BoxPrize, BoxVersion, Item
+from coffer.catalog.service import prize_table
+from coffer.catalog.snapshot import cash_name
+from coffer.db import utcnow
+from coffer.fairness import algorithm
+from coffer.fairness import service as fairness
+from coffer.money import Rate, convert
+from coffer.players.models import Player
+from coffer.rounds.models import Round, RoundReel
+from coffer.rounds.views import ReelView, WonItemView
+from coffer.runtime import Runtime
+from coffer.vault.models import Entitlement, InventoryItem
+from coffer.vault.rules import VAULT_TYPES, cashback_minor
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What a draw produced: the reel and won-item views and the cash to credit."""
+
+    reels: list[ReelView]
+    won: list[WonItemView]
+    cash_minor: int
+
+
+async def claim_for_draw(session: AsyncSession, round_id: int, from_status: str) -> bool:
+    """Move the round to settled only if it is still in ``from_status``; False if it was not."""
+    result = await session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.status == from_status)
+        .values(status="settled", settled_at=utcnow())
+    )
+    return getattr(result, "rowcount", 0) == 1
+
+
+async def _picks(
+    session: AsyncSession, seed: str, client_seed: str, nonce: int, reels: list[RoundReel]
+) -> list[BoxPrize]:
+    words = algorithm.words(seed, client_seed, nonce, len(reels))
+    picked = []
+    for reel, word in zip(reels, words, strict=True):
+        prizes = await prize_table(session, reel.box_version_id)
+        table = algorithm.PrizeTable(p.weight for p in prizes)
+        reel.ticket = algorithm.ticket(word, table.total)
+        prize = prizes[table.pick(reel.ticket)]
+        reel.prize_id = prize.id
+        picked.append(prize)
+    return picked
+
+
+async def draw_round(
+    session: AsyncSession,
+    runtime: Runtime,
+    round_: Round,
+    player: Player,
+    rates: dict[str, Rate],
+    policies: dict[str, Any],
+) -> Settlement:
+    """Draw every reel with the player's next nonce and record prizes, vault rows and payout."""
+    pair = await fairness.active_pair(session, runtime.secrets, player)
+    nonce = await fairness.reserve_nonce(session, pair)
+    seed = runtime.secrets.open(pair.server_seed_sealed)
+    reels = list(
+        (
+            await session.scalars(
+                select(RoundReel)
+                .where(RoundReel.round_id == round_.id)
+                .order_by(RoundReel.reel_index)
+            )
+        ).all()
+    )
+    picked = await _picks(session, seed, pair.client_seed, nonce, reels)
+    versions = {
+        v.id: v
+        for v in await session.scalars(
+            select(BoxVersion).where(BoxVersion.id.in_({r.box_version_id for r in reels}))
+        )
+    }
+    items = {
+        i.id: i
+        for i in await session.scalars(
+            select(Item).where(Item.id.in_({p.item_id for p in picked if p.item_id}))
+        )
+    }
+    target = rates[round_.currency]
+    views, won, cash = [], [], 0
+    for reel, prize in zip(reels, picked, strict=True):
+        value = convert(prize.value_minor, rates[versions[reel.box_version_id].currency], target)
+        item = items.get(prize.item_id) if prize.item_id else None
+        name = item.name if item else cash_name(value, target.currency, target.minor_digits)
+        views.append(ReelView(reel.reel_index, reel.box_version_id, prize.item_id, name, value))
+        if item is None:
+            cash += value
+        elif item.type in VAULT_TYPES:
+            won.append(await _to_vault(session, round_, reel, item, policies))
+        else:
+            session.add(
+                Entitlement(
+                    operator_id=round_.operator_id,
+                    player_id=round_.player_id,
+                    item_id=item.id,
+                    round_id=round_.id,
+                    reel_index=reel.reel_index,
+                    created_at=utcnow(),
+                )
+            )
+    round_.seed_pair_id, round_.nonce, round_.client_seed = pair.id, nonce, pair.client_seed
+    round_.server_seed_hash, round_.algorithm_key = pair.server_seed_hash, algorithm.ALGORITHM_KEY
+    round_.payout_minor = sum(v.value_minor for v in views)
+    await session.flush()
+    return Settlement(views, won, cash)
+
+
+async def _to_vault(
+    session: AsyncSession, round_: Round, reel: RoundReel, item: Item, policies: dict[str, Any]
+) -> WonItemView:
+    now = utcnow()
+    row = InventoryItem(
+        operator_id=round_.operator_id,
+        player_id=round_.player_id,
+        item_id=item.id,
+        round_id=round_.id,
+        reel_index=reel.reel_index,
+        state="unresolved",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return WonItemView(
+        row.id, item.id, item.name, cashback_minor(item, policies), item.currency, "unresolved"
+    )

@@ -1,0 +1,35 @@
+"""Pricing a purchase in the player's currency: pure rules, no I/O."""
+
+from collections.abc import Sequence
+
+from coffer.errors import FxRateMoved, UnsupportedCurrency
+from coffer.money import Rate, convert, differs_beyond
+
+
+def rate_for(rates: dict[str, Rate], currency: str) -> Rate:
+    """The configured rate, or UNSUPPORTED_CURRENCY naming what is configured."""
+    rate = rates.get(currency)
+    if rate is None:
+        configured = ", ".join(sorted(rates))
+        raise UnsupportedCurrency(
+            f"{currency} is not configured for this operator (configured: {configured})."
+        )
+    return rate
+
+
+def price_reels(
+    prices: Sequence[tuple[int, str]], currency: str, rates: dict[str, Rate]
+) -> list[int]:
+    """Each reel's price (minor units in its box currency) converted to ``currency``."""
+    target = rate_for(rates, currency)
+    return [convert(minor, rate_for(rates, box_currency), target) for minor, box_currency in prices]
+
+
+def check_expected(total: int, expected: int | None, tolerance_bps: int) -> None:
+    """Refuse when the current price moved past the tolerance from the price shown."""
+    if expected is not None and differs_beyond(total, expected, tolerance_bps):
+        raise FxRateMoved(
+            f"The price is now {total}, not {expected}: the rate moved more than "
+            f"{tolerance_bps} bps. Re-fetch the box price and retry.",
+            extra={"priceMinor": total},
+        )

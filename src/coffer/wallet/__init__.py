@@ -1,0 +1,1 @@
+"""The operator wallet: signed RPCs, the record of every instruction, and the resolver."""

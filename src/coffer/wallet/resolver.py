@@ -1,0 +1,253 @@
+"""Finishes what a timeout or a crash left open: debits are rolled back, credits retried.
+
+Each instruction is claimed with a conditional update (a lease), sent outside any transaction,
+then recorded; several resolvers may run at once without sending one instruction twice at once.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.db import insert_ignoring_conflict, utcnow
+from coffer.operators.models import Operator
+from coffer.players.models import Player
+from coffer.rounds import actions, views
+from coffer.rounds.cancel import complete_refund
+from coffer.rounds.models import PlayerAction, Round
+from coffer.runtime import Runtime
+from coffer.wallet import service as wallet
+from coffer.wallet.client import Accepted, CallResult, Uncertain, WalletRequest, WalletTarget
+from coffer.wallet.models import WalletInstruction
+
+log = logging.getLogger("coffer.resolver")
+LEASE = timedelta(seconds=60)
+MAX_BACKOFF_S = 3600
+
+
+@dataclass
+class ResolverReport:
+    """How many instructions a pass finished or left for later."""
+
+    rolled_back: int = 0
+    credited: int = 0
+    still_open: int = 0
+    ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    instruction: WalletInstruction
+    target: WalletTarget
+    player_external_id: str
+    round_public_id: str | None
+
+
+def backoff(attempts: int) -> timedelta:
+    """Capped exponential backoff: 1 s, 2 s, 4 s … 1 h."""
+    return timedelta(seconds=min(2 ** min(attempts, 12), MAX_BACKOFF_S))
+
+
+async def run_once(
+    runtime: Runtime, now: datetime | None = None, limit: int = 100
+) -> ResolverReport:
+    """Resolve every due instruction once."""
+    now = now or utcnow()
+    async with runtime.sessions() as session:
+        due = list(
+            await session.scalars(
+                select(WalletInstruction.id)
+                .where(WalletInstruction.state.in_(wallet.OPEN_STATES))
+                .where(WalletInstruction.kind != "rollback")
+                .where(WalletInstruction.next_attempt_at <= now)
+                .order_by(WalletInstruction.id)
+                .limit(limit)
+            )
+        )
+    report = ResolverReport()
+    for instruction_id in due:
+        await resolve_one(runtime, instruction_id, now, report)
+    return report
+
+
+async def _claim(runtime: Runtime, instruction_id: int, now: datetime) -> Claimed | None:
+    async with runtime.sessions() as session:
+        taken = await session.execute(
+            update(WalletInstruction)
+            .where(WalletInstruction.id == instruction_id)
+            .where(WalletInstruction.state.in_(wallet.OPEN_STATES))
+            .where(WalletInstruction.next_attempt_at <= now)
+            .values(next_attempt_at=now + LEASE)
+        )
+        if getattr(taken, "rowcount", 0) != 1:
+            return None
+        instruction = await session.get(WalletInstruction, instruction_id)
+        assert instruction is not None
+        operator = await session.get(Operator, instruction.operator_id)
+        player = await session.get(Player, instruction.player_id)
+        assert operator is not None
+        assert player is not None
+        round_ = await session.get(Round, instruction.round_id) if instruction.round_id else None
+        target = wallet.target_for(operator, runtime.secrets, runtime.settings)
+        await session.commit()
+    return Claimed(instruction, target, player.external_id, round_.public_id if round_ else None)
+
+
+async def resolve_one(
+    runtime: Runtime, instruction_id: int, now: datetime, report: ResolverReport
+) -> None:
+    """Roll back an unsettled debit, or send an unconfirmed credit again."""
+    claimed = await _claim(runtime, instruction_id, now)
+    if claimed is None:
+        return
+    report.ids.append(instruction_id)
+    if claimed.instruction.rpc == "wallet.debit":
+        await _roll_back(runtime, claimed, report)
+    else:
+        await _credit_again(runtime, claimed, report)
+
+
+async def _roll_back(runtime: Runtime, claimed: Claimed, report: ResolverReport) -> None:
+    debit = claimed.instruction
+    key = f"rollback:{debit.idempotency_key}"
+    request = WalletRequest(
+        "wallet.rollback",
+        key,
+        claimed.player_external_id,
+        debit.amount_minor,
+        debit.currency,
+        round_public_id=claimed.round_public_id,
+        funding=debit.funding,
+        rollback_of=debit.idempotency_key,
+    )
+    result = await runtime.wallet.call(claimed.target, request)
+    async with runtime.sessions() as session:
+        rollback_id = await _rollback_row(session, debit, key)
+        await wallet.record_result(session, rollback_id, result, retry_at=utcnow())
+        if isinstance(result.outcome, Uncertain):
+            await _retry_later(session, debit)
+            report.still_open += 1
+        else:
+            await _close_debit(session, debit)
+            report.rolled_back += 1
+        await session.commit()
+
+
+async def _rollback_row(session: AsyncSession, debit: WalletInstruction, key: str) -> int:
+    now = utcnow()
+    values = {
+        "operator_id": debit.operator_id,
+        "player_id": debit.player_id,
+        "round_id": debit.round_id,
+        "kind": "rollback",
+        "rpc": "wallet.rollback",
+        "idempotency_key": key,
+        "rollback_of": debit.idempotency_key,
+        "amount_minor": debit.amount_minor,
+        "currency": debit.currency,
+        "funding": debit.funding,
+        "state": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    await session.execute(
+        insert_ignoring_conflict(
+            session, WalletInstruction, values, ["operator_id", "idempotency_key"]
+        )
+    )
+    found = await session.scalar(
+        select(WalletInstruction.id).where(
+            WalletInstruction.operator_id == debit.operator_id,
+            WalletInstruction.idempotency_key == key,
+        )
+    )
+    assert found is not None
+    await session.execute(
+        update(WalletInstruction)
+        .where(WalletInstruction.id == found, WalletInstruction.state != "pending")
+        .values(state="uncertain")
+    )
+    return int(found)
+
+
+async def _close_debit(session: AsyncSession, debit: WalletInstruction) -> None:
+    """The rollback is definite: the debit is undone, the round voided, a waiting retry told."""
+    now = utcnow()
+    await session.execute(
+        update(WalletInstruction)
+        .where(WalletInstruction.id == debit.id, WalletInstruction.state.in_(wallet.OPEN_STATES))
+        .values(state="rolled_back", resolved_at=now, updated_at=now, next_attempt_at=None)
+    )
+    if debit.round_id is None:
+        return
+    await session.execute(
+        update(Round)
+        .where(Round.id == debit.round_id, Round.status == "pending")
+        .values(status="voided", voided_at=now)
+    )
+    round_ = await session.get(Round, debit.round_id, populate_existing=True)
+    assert round_ is not None
+    waiting = await session.scalar(
+        select(PlayerAction.id).where(
+            PlayerAction.round_id == round_.id, PlayerAction.state == "running"
+        )
+    )
+    if waiting is not None:
+        answer = views.unavailable(round_, "the wallet never confirmed the debit; rolled back")
+        await actions.finish(session, waiting, round_.id, answer)
+
+
+async def _retry_later(session: AsyncSession, instruction: WalletInstruction) -> None:
+    await session.execute(
+        update(WalletInstruction)
+        .where(WalletInstruction.id == instruction.id)
+        .values(
+            next_attempt_at=utcnow() + backoff(instruction.attempts + 1),
+            attempts=WalletInstruction.attempts + 1,
+        )
+    )
+
+
+async def _credit_again(runtime: Runtime, claimed: Claimed, report: ResolverReport) -> None:
+    credit = claimed.instruction
+    request = WalletRequest(
+        credit.rpc,
+        credit.idempotency_key,
+        claimed.player_external_id,
+        credit.amount_minor,
+        credit.currency,
+        round_public_id=claimed.round_public_id,
+        funding=credit.funding,
+    )
+    result = await runtime.wallet.call(claimed.target, request)
+    async with runtime.sessions() as session:
+        retry_at = utcnow() + backoff(credit.attempts + len(result.attempts))
+        await wallet.record_result(session, credit.id, _as_retryable(result), retry_at=retry_at)
+        if isinstance(result.outcome, Accepted):
+            report.credited += 1
+            if credit.kind == "refund" and credit.round_id is not None:
+                await complete_refund(session, credit.round_id)
+        else:
+            report.still_open += 1
+        await session.commit()
+
+
+def _as_retryable(result: CallResult) -> CallResult:
+    """A refused credit is not final: SPEC §8 retries credits until accepted."""
+    if isinstance(result.outcome, Accepted | Uncertain):
+        return result
+    return CallResult(Uncertain(f"refused: {result.outcome.code}"), result.attempts)
+
+
+async def run_forever(runtime: Runtime, interval_s: float) -> None:
+    """The background loop inside ``coffer serve`` and the worker."""
+    while True:
+        try:
+            await run_once(runtime)
+        except Exception:  # the loop must survive a bad pass; the next one retries
+            log.exception("resolver pass failed")
+        await asyncio.sleep(interval_s)
