@@ -24,12 +24,13 @@ from tests.helpers import AdminApi, SignedClient
 PG_URL = os.environ.get(
     "COFFER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
-PG_DATABASE = "coffer_test"
+PG_DATABASE = f"coffer_test_{os.getpid()}"  # one per run, so parallel runs never collide
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ADMIN_TOKEN = "test-admin-token"
 SECRET_KEY = Fernet.generate_key().decode()
 
 _pg_problem: str | None = None
+_postgres_prepared = False
 
 
 def pg_problem() -> str | None:
@@ -70,8 +71,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_ready() -> None:
-    global _pg_problem
+    global _pg_problem, _postgres_prepared
     _pg_problem = asyncio.run(_prepare_postgres())
+    _postgres_prepared = True
 
 
 _postgres_passed = 0
@@ -83,7 +85,16 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _postgres_passed += 1
 
 
+async def _drop_postgres() -> None:
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
+    await admin.dispose()
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _pg_problem is None and _postgres_prepared:
+        asyncio.run(_drop_postgres())
     if IN_CI and _postgres_passed == 0 and session.testscollected:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 

@@ -286,3 +286,18 @@ async def test_unplayable_boxes_change_nothing(shop: Shop, runtime: Runtime) -> 
         assert (bad.status_code, body_of(bad)["error"]["code"]) == (422, "VALIDATION_ERROR"), body
     assert await rounds(runtime) == []
     assert ledger_amounts(shop.casino)[-1][1] == 10_000
+
+
+async def test_a_retry_replays_even_after_the_box_was_republished(
+    shop: Shop, runtime: Runtime
+) -> None:
+    shop.casino.deposit(PLAYER, "EUR", 10_000)
+    first = await shop.buy("before-publish")
+    await shop.admin.call(
+        "POST", f"/operators/{shop.operator.slug}/boxes/{shop.sword_box}/publish", expect=201
+    )
+    retry = await shop.buy("before-publish")
+    assert (retry.status_code, retry.content) == (first.status_code, first.content)
+    fresh = await shop.buy("after-publish")
+    assert body_of(fresh)["error"]["code"] == "BOX_NOT_PLAYABLE"
+    assert shop.casino.balance(PLAYER) == 9_500

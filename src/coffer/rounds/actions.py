@@ -59,6 +59,31 @@ async def claim(
     return None
 
 
+async def known(
+    session: AsyncSession, operator_id: int, player_id: int, client_action_id: str, digest: str
+) -> bool:
+    """True when this action already exists (same body); checked before anything can refuse it.
+
+    A retry must get its first answer even if, say, the box was republished since; the insert in
+    ``claim`` still decides the race between concurrent first attempts.
+    """
+    found = await session.scalar(
+        select(PlayerAction.request_hash).where(
+            PlayerAction.operator_id == operator_id,
+            PlayerAction.player_id == player_id,
+            PlayerAction.client_action_id == client_action_id,
+        )
+    )
+    if found is None:
+        return False
+    if found != digest:
+        raise IdempotencyKeyReused(
+            f"clientActionId {client_action_id!r} was used with a different request; "
+            "use a new clientActionId for a new action."
+        )
+    return True
+
+
 async def _find(
     session: AsyncSession, operator_id: int, player_id: int, client_action_id: str
 ) -> PlayerAction:

@@ -71,6 +71,9 @@ async def start_purchase(
     if body.funding == "player" and operator.wallet_url is None:
         raise WalletUnavailable("No wallet URL is configured for this operator; set walletUrl.")
     player = await ensure_player(session, operator, body.player_external_id)
+    digest = actions.request_hash(body.model_dump(mode="json"))
+    if await actions.known(session, operator.id, player.id, body.client_action_id, digest):
+        return Replay(operator.id, player.id, body.client_action_id)
     reels = sorted(body.reels, key=lambda r: r.reel_index)
     versions = [await openable_version(session, operator, r.box_version_id) for r in reels]
     rates = await load_rates(session, operator)
@@ -78,7 +81,6 @@ async def start_purchase(
     rate_for(rates, currency)
     prices = price_reels([(v.price_minor, v.currency) for v in versions], currency, rates)
     check_expected(sum(prices), body.expected_price_minor, operator.fx_tolerance_bps)
-    digest = actions.request_hash(body.model_dump(mode="json"))
     action_id = await actions.claim(session, operator.id, player.id, body.client_action_id, digest)
     if action_id is None:
         return Replay(operator.id, player.id, body.client_action_id)
@@ -276,8 +278,10 @@ async def start_open(
     """Open a held round: no debit, the price and version were fixed when it was bought."""
     assert body.round_public_id is not None
     player = await ensure_player(session, operator, body.player_external_id)
-    round_ = await find_round(session, player, body.round_public_id)
     digest = actions.request_hash(body.model_dump(mode="json"))
+    if await actions.known(session, operator.id, player.id, body.client_action_id, digest):
+        return Replay(operator.id, player.id, body.client_action_id)
+    round_ = await find_round(session, player, body.round_public_id)
     action_id = await actions.claim(session, operator.id, player.id, body.client_action_id, digest)
     if action_id is None:
         return Replay(operator.id, player.id, body.client_action_id)
