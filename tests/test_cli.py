@@ -117,3 +117,9 @@ def test_migrate_creates_a_fresh_database(tmp_path: Path, database_url: str) -> 
     url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
     assert "database migrated" in invoke_sync(url, "migrate")
     assert (tmp_path / "fresh.db").exists()
+
+
+async def test_resolve_reports_what_it_did(runtime: Runtime) -> None:
+    out = await invoke(runtime.settings.database_url, "resolve")
+    assert "rolled back 0, credited 0, still open 0" in out
+    assert "resolver" in await invoke(runtime.settings.database_url, "worker", "--help")

@@ -1,5 +1,6 @@
 """The ``coffer`` command: serve, migrate, manage operators and keys, verify draws."""
 
+import contextlib
 from typing import Annotated
 
 import typer
@@ -88,6 +89,26 @@ def resolve(
             await runtime.close()
 
     asyncio.run(main())
+
+
+@app.command()
+def worker() -> None:
+    """Run the background jobs (the wallet resolver) in their own process, until stopped."""
+    import asyncio
+
+    from coffer.runtime import Runtime
+    from coffer.wallet.resolver import run_forever
+
+    async def main() -> None:
+        runtime = Runtime.from_settings(Settings())
+        try:
+            console.print("worker started: resolving wallet instructions (Ctrl+C to stop)")
+            await run_forever(runtime, runtime.settings.resolver_interval_s)
+        finally:
+            await runtime.close()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
 
 
 @app.command("demo")

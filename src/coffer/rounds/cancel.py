@@ -103,7 +103,9 @@ async def complete_refund(session: AsyncSession, round_id: int) -> Round:
 
 async def apply_refund(session: AsyncSession, refund: Refund, result: CallResult) -> StoredAnswer:
     """Record the credit; refused or unsure credits are retried by the resolver until accepted."""
-    await wallet.record_result(session, refund.instruction_id, result, retry_at=utcnow())
+    await wallet.record_result(
+        session, refund.instruction_id, wallet.as_credit(result), retry_at=utcnow()
+    )
     outcome = result.outcome
     if isinstance(outcome, Accepted):
         round_ = await complete_refund(session, refund.round_id)

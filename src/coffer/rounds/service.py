@@ -1,7 +1,6 @@
 """Purchase steps, each inside one transaction: write the round, apply the debit, pay out."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +15,7 @@ from coffer.players.models import Player
 from coffer.players.service import ensure_player
 from coffer.rounds import actions, views
 from coffer.rounds.actions import StoredAnswer
-from coffer.rounds.draw import Settlement, claim_for_draw, draw_round
+from coffer.rounds.draw import claim_for_draw, draw_round
 from coffer.rounds.models import Round, RoundReel
 from coffer.rounds.pricing import check_expected, price_reels, rate_for
 from coffer.rounds.schemas import PurchaseRequest
@@ -51,13 +50,10 @@ class Pending:
 class Payout:
     """A settled round whose cash prizes still have to be credited."""
 
-    action_id: int
-    round_id: int
     instruction_id: int
     target: WalletTarget
     request: WalletRequest
-    settlement: Settlement
-    debit_balance: int | None
+    answer: StoredAnswer
 
 
 Step = Replay | Pending | Payout | StoredAnswer
@@ -228,9 +224,11 @@ async def settle(
             funding=round_.funding,
             round_id=round_.id,
         )
+    # The answer is stored with the draw, so a crash before the payout still leaves it to replay;
+    # balanceAfterMinor is the wallet's balance after the debit (the payout is its own credit).
+    answer = views.settled(round_, settlement.reels, settlement.won, balance)
+    await actions.finish(session, action_id, round_.id, answer)
     if settlement.cash_minor == 0:
-        answer = views.settled(round_, settlement.reels, settlement.won, balance)
-        await actions.finish(session, action_id, round_.id, answer)
         return answer
     target = wallet.target_for(operator, runtime.secrets, runtime.settings)
     credit = await wallet.add_instruction(
@@ -255,21 +253,15 @@ async def settle(
         round_public_id=round_.public_id,
         funding=round_.funding,
     )
-    return Payout(action_id, round_.id, credit.id, target, request, settlement, balance)
+    return Payout(credit.id, target, request, answer)
 
 
 async def apply_payout(session: AsyncSession, payout: Payout, result: CallResult) -> StoredAnswer:
-    """Record the payout credit (the resolver retries it if unsure) and store the answer."""
-    round_ = await _round(session, payout.round_id)
+    """Record the payout credit; the resolver re-sends it until accepted."""
     await wallet.record_result(
-        session, payout.instruction_id, result, retry_at=utcnow() + timedelta(seconds=1)
+        session, payout.instruction_id, wallet.as_credit(result), retry_at=utcnow()
     )
-    balance = payout.debit_balance
-    if isinstance(result.outcome, Accepted):
-        balance = result.outcome.balance_after_minor
-    answer = views.settled(round_, payout.settlement.reels, payout.settlement.won, balance)
-    await actions.finish(session, payout.action_id, round_.id, answer)
-    return answer
+    return payout.answer
 
 
 async def start_open(

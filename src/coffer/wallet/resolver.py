@@ -20,7 +20,7 @@ from coffer.rounds.cancel import complete_refund
 from coffer.rounds.models import PlayerAction, Round
 from coffer.runtime import Runtime
 from coffer.wallet import service as wallet
-from coffer.wallet.client import Accepted, CallResult, Uncertain, WalletRequest, WalletTarget
+from coffer.wallet.client import Accepted, Uncertain, WalletRequest, WalletTarget
 from coffer.wallet.models import WalletInstruction
 
 log = logging.getLogger("coffer.resolver")
@@ -226,7 +226,7 @@ async def _credit_again(runtime: Runtime, claimed: Claimed, report: ResolverRepo
     result = await runtime.wallet.call(claimed.target, request)
     async with runtime.sessions() as session:
         retry_at = utcnow() + backoff(credit.attempts + len(result.attempts))
-        await wallet.record_result(session, credit.id, _as_retryable(result), retry_at=retry_at)
+        await wallet.record_result(session, credit.id, wallet.as_credit(result), retry_at=retry_at)
         if isinstance(result.outcome, Accepted):
             report.credited += 1
             if credit.kind == "refund" and credit.round_id is not None:
@@ -234,13 +234,6 @@ async def _credit_again(runtime: Runtime, claimed: Claimed, report: ResolverRepo
         else:
             report.still_open += 1
         await session.commit()
-
-
-def _as_retryable(result: CallResult) -> CallResult:
-    """A refused credit is not final: SPEC §8 retries credits until accepted."""
-    if isinstance(result.outcome, Accepted | Uncertain):
-        return result
-    return CallResult(Uncertain(f"refused: {result.outcome.code}"), result.attempts)
 
 
 async def run_forever(runtime: Runtime, interval_s: float) -> None:

@@ -127,3 +127,11 @@ async def _log_attempts(session: AsyncSession, instruction_id: int, result: Call
 def is_uncertain(result: CallResult) -> bool:
     """True when the wallet never gave a definite answer."""
     return isinstance(result.outcome, Uncertain)
+
+
+def as_credit(result: CallResult) -> CallResult:
+    """A refused credit is not final: SPEC §8 retries credits until accepted."""
+    if isinstance(result.outcome, Refused):
+        reason = f"refused: {result.outcome.code}; retried until accepted"
+        return CallResult(Uncertain(reason), result.attempts)
+    return result
