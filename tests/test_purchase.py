@@ -302,3 +302,29 @@ async def test_a_retry_replays_even_after_the_box_was_republished(
     fresh = await shop.buy("after-publish")
     assert body_of(fresh)["error"]["code"] == "BOX_NOT_PLAYABLE"
     assert shop.casino.balance(PLAYER) == 9_500
+
+
+async def test_no_wallet_url_is_wallet_unavailable_and_writes_nothing(
+    shop: Shop, runtime: Runtime
+) -> None:
+    await shop.admin.call("PATCH", f"/operators/{shop.operator.slug}", {"walletUrl": None})
+    response = await shop.buy("no-wallet")
+    assert (response.status_code, body_of(response)["error"]["code"]) == (503, "WALLET_UNAVAILABLE")
+    assert await rounds(runtime) == []
+    assert await count(runtime, PlayerAction) == 0
+    free = await shop.buy("free", funding="operator")
+    assert free.status_code == 200
+
+
+async def test_each_operator_has_its_own_wallet_timeout(shop: Shop, runtime: Runtime) -> None:
+    from coffer.operators.models import Operator
+    from coffer.wallet.service import target_for
+
+    await shop.admin.call("PATCH", f"/operators/{shop.operator.slug}", {"walletTimeoutMs": 1500})
+    async with runtime.sessions() as session:
+        operator = await session.get(Operator, shop.operator.operator_id)
+        assert operator is not None
+        target = target_for(operator, runtime.secrets, runtime.settings)
+    assert target.timeout_s == 1.5
+    assert target.url == shop.casino.url
+    assert runtime.settings.wallet_timeout_ms == 300

@@ -106,3 +106,20 @@ async def test_database_url_is_the_one_migrated(runtime: Runtime) -> None:
     async with runtime.engine.connect() as connection:
         version = await connection.execute(text("SELECT version_num FROM alembic_version"))
         assert version.scalar_one() == head_revision()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_server_runs_the_resolver_unless_told_not_to(runtime: Runtime) -> None:
+    import asyncio
+
+    from coffer.app import RESOLVER_TASK
+
+    def running() -> set[str]:
+        return {task.get_name() for task in asyncio.all_tasks() if not task.done()}
+
+    for enabled in (True, False):
+        settings = runtime.settings.model_copy(update={"background_jobs": enabled})
+        app = create_app(settings=settings, runtime=runtime)
+        async with app.router.lifespan_context(app):
+            assert (RESOLVER_TASK in running()) is enabled
+        assert RESOLVER_TASK not in running()

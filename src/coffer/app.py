@@ -15,6 +15,8 @@ from coffer.settings import Settings, get_settings
 from coffer.web.errors import install_error_handlers
 from coffer.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 
+RESOLVER_TASK = "coffer-resolver"
+
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """Build the ASGI app; tests pass their own runtime, production builds one from settings."""
@@ -28,7 +30,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
         task = None
         if settings.background_jobs:
-            task = asyncio.create_task(run_forever(rt, settings.resolver_interval_s))
+            task = asyncio.create_task(
+                run_forever(rt, settings.resolver_interval_s), name=RESOLVER_TASK
+            )
         yield
         if task is not None:
             task.cancel()
