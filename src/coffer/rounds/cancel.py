@@ -77,15 +77,7 @@ async def start_cancel(
                 )
             )
         ).scalar_one()
-    request = WalletRequest(
-        "wallet.credit",
-        key,
-        player.external_id,
-        round_.bet_minor,
-        round_.currency,
-        round_public_id=round_.public_id,
-        funding="player",
-    )
+    request = wallet.request_for(instruction, player.external_id, round_.public_id)
     return Refund(round_.id, instruction.id, target, request)
 
 

@@ -133,15 +133,7 @@ async def _debit(
     request = (
         None
         if operator_funded
-        else WalletRequest(
-            "wallet.debit",
-            instruction.idempotency_key,
-            player.external_id,
-            round_.bet_minor,
-            round_.currency,
-            round_public_id=round_.public_id,
-            funding=round_.funding,
-        )
+        else wallet.request_for(instruction, player.external_id, round_.public_id)
     )
     return Pending(
         action_id, round_.id, None if operator_funded else instruction.id, target, request
@@ -244,15 +236,7 @@ async def settle(
         round_id=round_.id,
         resolver_after=utcnow() + wallet.grace_period(runtime.settings, target.timeout_s),
     )
-    request = WalletRequest(
-        "wallet.credit",
-        credit.idempotency_key,
-        player.external_id,
-        settlement.cash_minor,
-        round_.currency,
-        round_public_id=round_.public_id,
-        funding=round_.funding,
-    )
+    request = wallet.request_for(credit, player.external_id, round_.public_id)
     return Payout(credit.id, target, request, answer)
 
 

@@ -214,15 +214,7 @@ async def _retry_later(session: AsyncSession, instruction: WalletInstruction) ->
 
 async def _credit_again(runtime: Runtime, claimed: Claimed, report: ResolverReport) -> None:
     credit = claimed.instruction
-    request = WalletRequest(
-        credit.rpc,
-        credit.idempotency_key,
-        claimed.player_external_id,
-        credit.amount_minor,
-        credit.currency,
-        round_public_id=claimed.round_public_id,
-        funding=credit.funding,
-    )
+    request = wallet.request_for(credit, claimed.player_external_id, claimed.round_public_id)
     result = await runtime.wallet.call(claimed.target, request)
     async with runtime.sessions() as session:
         retry_at = utcnow() + backoff(credit.attempts + len(result.attempts))

@@ -9,7 +9,14 @@ from coffer.db import utcnow
 from coffer.operators.models import Operator
 from coffer.secrets_store import SecretBox
 from coffer.settings import Settings
-from coffer.wallet.client import Accepted, CallResult, Refused, Uncertain, WalletTarget
+from coffer.wallet.client import (
+    Accepted,
+    CallResult,
+    Refused,
+    Uncertain,
+    WalletRequest,
+    WalletTarget,
+)
 from coffer.wallet.models import WalletAttempt, WalletInstruction
 
 OPEN_STATES = ("pending", "uncertain")
@@ -135,3 +142,19 @@ def as_credit(result: CallResult) -> CallResult:
         reason = f"refused: {result.outcome.code}; retried until accepted"
         return CallResult(Uncertain(reason), result.attempts)
     return result
+
+
+def request_for(
+    instruction: WalletInstruction, player_external_id: str, round_public_id: str | None
+) -> WalletRequest:
+    """The RPC body for a stored instruction: every send and re-send is built the same way."""
+    return WalletRequest(
+        instruction.rpc,
+        instruction.idempotency_key,
+        player_external_id,
+        instruction.amount_minor,
+        instruction.currency,
+        round_public_id=round_public_id,
+        funding=instruction.funding,
+        rollback_of=instruction.rollback_of,
+    )
