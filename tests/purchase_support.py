@@ -72,7 +72,7 @@ async def _single_prize_box(
 @pytest.fixture
 async def shop(operator: OperatorCtx, admin: AdminApi, tmp_path: Path) -> AsyncIterator[Shop]:
     async with CasinoServer(
-        tmp_path / "casino.db", outbound_secret=operator.outbound_secret, hold_seconds=0.6
+        tmp_path / "casino.db", outbound_secret=operator.outbound_secret, hold_seconds=3.0
     ) as casino:
         await admin.call("PATCH", f"/operators/{operator.slug}", {"walletUrl": casino.url})
         slug = operator.slug
