@@ -238,7 +238,7 @@ async def test_an_uncertain_rollback_is_retried_on_a_later_pass(
     await rollback_fault.handled_async()
     assert (first.rolled_back, first.still_open) == (0, 1)
     assert (await round_of(runtime, public_id)).status == "pending"
-    assert (await instruction(runtime, f"round:{public_id}")).state == "uncertain"
+    assert (await instruction(runtime, f"round:{public_id}")).state == "rolling_back"
     assert (await run_once(runtime)).ids == []  # leased and backed off, not hammered
 
     second = await run_once(runtime, now=later(2))

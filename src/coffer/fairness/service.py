@@ -81,6 +81,17 @@ async def reserve_nonce(session: AsyncSession, pair: SeedPair) -> int:
     return int(row[0]) - 1
 
 
+async def take_nonce(session: AsyncSession, box: SecretBox, player: Player) -> tuple[SeedPair, int]:
+    """The active pair and its next nonce; a rotation in between moves us to the new pair."""
+    for _attempt in range(ROTATE_ATTEMPTS):
+        pair = await active_pair(session, box, player)
+        try:
+            return pair, await reserve_nonce(session, pair)
+        except Conflict:
+            continue
+    raise Conflict("The seed pair keeps being rotated concurrently; retry the request.")
+
+
 async def rotate(
     session: AsyncSession,
     box: SecretBox,

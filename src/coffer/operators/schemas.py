@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+import httpx
 from pydantic import (
     AfterValidator,
     Field,
@@ -23,6 +24,12 @@ CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 def _http_url(value: str) -> str:
     if not value.startswith(("http://", "https://")) or len(value) > 2000:
         raise ValueError("must be an http:// or https:// URL of at most 2000 characters")
+    try:
+        parsed = httpx.URL(value)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ValueError(f"is not a valid URL: {exc}") from exc
+    if not parsed.host:
+        raise ValueError("must name a host")
     return value
 
 

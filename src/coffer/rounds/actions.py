@@ -108,8 +108,8 @@ async def attach_round(session: AsyncSession, action_id: int, round_id: int) -> 
 
 async def finish(
     session: AsyncSession, action_id: int, round_id: int | None, answer: StoredAnswer
-) -> None:
-    """Store the answer once; later retries replay exactly these bytes."""
+) -> StoredAnswer:
+    """Store the answer once and return what is stored: the first stored answer always wins."""
     await session.execute(
         update(PlayerAction)
         .where(PlayerAction.id == action_id, PlayerAction.state == "running")
@@ -121,6 +121,11 @@ async def finish(
             finished_at=utcnow(),
         )
     )
+    stored = await session.get(PlayerAction, action_id, populate_existing=True)
+    assert stored is not None
+    assert stored.status_code is not None
+    assert stored.response_body is not None
+    return StoredAnswer(stored.status_code, stored.response_body.encode())
 
 
 async def wait_for_answer(

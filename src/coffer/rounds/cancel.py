@@ -36,16 +36,16 @@ async def start_cancel(
     """Mark a held round refunding and write its credit; a refunded round answers as before."""
     player = await ensure_player(session, operator, body.player_external_id)
     round_ = await find_round(session, player, body.round_public_id)
+    key = f"refund:round:{round_.public_id}"
     if round_.status == "refunded":
-        return views.refunded(round_, None)
-    if not operator.policies.get("refund_enabled", True):
-        raise RefundNotAllowed()
+        return views.refunded(round_, await _refund_balance(session, operator, key))
     if round_.funding != "player" or round_.status not in ("held", "refunding"):
         raise RoundNotRefundable(
             f"Round {round_.public_id} is {round_.status} and {round_.funding}-funded; "
             "only a held, player-funded round can be refunded."
         )
-    key = f"refund:round:{round_.public_id}"
+    if round_.status == "held" and not operator.policies.get("refund_enabled", True):
+        raise RefundNotAllowed()
     target = wallet.target_for(operator, runtime.secrets, runtime.settings)
     if round_.status == "held":
         moved = await session.execute(
@@ -79,6 +79,16 @@ async def start_cancel(
         ).scalar_one()
     request = wallet.request_for(instruction, player.external_id, round_.public_id)
     return Refund(round_.id, instruction.id, target, request)
+
+
+async def _refund_balance(session: AsyncSession, operator: Operator, key: str) -> int | None:
+    """The balance the wallet reported for the accepted refund, so repeats answer the same."""
+    return await session.scalar(
+        select(WalletInstruction.balance_after_minor).where(
+            WalletInstruction.operator_id == operator.id,
+            WalletInstruction.idempotency_key == key,
+        )
+    )
 
 
 async def complete_refund(session: AsyncSession, round_id: int) -> Round:

@@ -64,8 +64,7 @@ async def draw_round(
     policies: dict[str, Any],
 ) -> Settlement:
     """Draw every reel with the player's next nonce and record prizes, vault rows and payout."""
-    pair = await fairness.active_pair(session, runtime.secrets, player)
-    nonce = await fairness.reserve_nonce(session, pair)
+    pair, nonce = await fairness.take_nonce(session, runtime.secrets, player)
     seed = runtime.secrets.open(pair.server_seed_sealed)
     reels = list(
         (

@@ -1,5 +1,7 @@
 """The purchase use cases: short transactions around the wallet calls, never one across them."""
 
+import logging
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.errors import CofferError
@@ -11,6 +13,7 @@ from coffer.runtime import Runtime
 from coffer.wallet.client import Accepted, CallResult
 
 REPLAY_MARGIN_S = 5.0
+log = logging.getLogger("coffer.rounds")
 
 
 async def purchase(runtime: Runtime, operator_id: int, body: PurchaseRequest) -> StoredAnswer:
@@ -29,9 +32,7 @@ async def purchase(runtime: Runtime, operator_id: int, body: PurchaseRequest) ->
         result = CallResult(Accepted(None, None))
         if step.request is not None:
             result = await runtime.wallet.call(step.target, step.request)
-        async with runtime.sessions() as session:
-            step = await service.apply_debit(session, runtime, step, result)
-            await session.commit()
+        step = await _apply_debit(runtime, step, result)
     if isinstance(step, service.Payout):
         result = await runtime.wallet.call(step.target, step.request)
         async with runtime.sessions() as session:
@@ -62,9 +63,25 @@ async def _operator(session: AsyncSession, operator_id: int) -> Operator:
     return operator
 
 
+async def _apply_debit(
+    runtime: Runtime, pending: service.Pending, result: CallResult
+) -> service.Payout | StoredAnswer:
+    """Apply the wallet's answer; if that fails, hand the debit to the resolver and say so."""
+    try:
+        async with runtime.sessions() as session:
+            step = await service.apply_debit(session, runtime, pending, result)
+            await session.commit()
+        return step
+    except Exception as exc:  # the debit may have applied: it must be rolled back, not lost
+        log.exception("settling after the debit failed; the resolver will roll it back")
+        async with runtime.sessions() as session:
+            answer = await service.abandon_debit(session, pending, result, exc)
+            await session.commit()
+        return answer
+
+
 async def _replay(runtime: Runtime, replay: service.Replay) -> StoredAnswer:
-    settings = runtime.settings
-    limit = settings.wallet_timeout_ms / 1000 * (settings.wallet_retries + 2) + REPLAY_MARGIN_S
+    limit = replay.wait_s + REPLAY_MARGIN_S
     stored = await actions.wait_for_answer(
         runtime.sessions, replay.operator_id, replay.player_id, replay.client_action_id, limit
     )

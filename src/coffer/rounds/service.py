@@ -21,7 +21,14 @@ from coffer.rounds.pricing import check_expected, price_reels, rate_for
 from coffer.rounds.schemas import PurchaseRequest
 from coffer.runtime import Runtime
 from coffer.wallet import service as wallet
-from coffer.wallet.client import Accepted, CallResult, Refused, WalletRequest, WalletTarget
+from coffer.wallet.client import (
+    Accepted,
+    CallResult,
+    Refused,
+    Uncertain,
+    WalletRequest,
+    WalletTarget,
+)
 
 KNOWN_REFUSALS = ("INSUFFICIENT_FUNDS", "PLAYER_BLOCKED")
 
@@ -33,6 +40,7 @@ class Replay:
     operator_id: int
     player_id: int
     client_action_id: str
+    wait_s: float
 
 
 @dataclass(frozen=True)
@@ -59,9 +67,15 @@ class Payout:
 Step = Replay | Pending | Payout | StoredAnswer
 
 
+def replay_wait(runtime: Runtime, operator: Operator) -> float:
+    """How long a retry waits for the first request: as long as the resolver leaves it alone."""
+    target = wallet.target_for(operator, runtime.secrets, runtime.settings)
+    return wallet.grace_period(runtime.settings, target.timeout_s).total_seconds()
+
+
 async def start_purchase(
     session: AsyncSession, runtime: Runtime, operator: Operator, body: PurchaseRequest
-) -> Replay | Pending:
+) -> Step:
     """Check and price the reels, claim the action, write the pending round and its debit."""
     assert body.reels is not None
     if body.funding == "player" and operator.wallet_url is None:
@@ -69,7 +83,7 @@ async def start_purchase(
     player = await ensure_player(session, operator, body.player_external_id)
     digest = actions.request_hash(body.model_dump(mode="json"))
     if await actions.known(session, operator.id, player.id, body.client_action_id, digest):
-        return Replay(operator.id, player.id, body.client_action_id)
+        return Replay(operator.id, player.id, body.client_action_id, replay_wait(runtime, operator))
     reels = sorted(body.reels, key=lambda r: r.reel_index)
     versions = [await openable_version(session, operator, r.box_version_id) for r in reels]
     rates = await load_rates(session, operator)
@@ -79,7 +93,7 @@ async def start_purchase(
     check_expected(sum(prices), body.expected_price_minor, operator.fx_tolerance_bps)
     action_id = await actions.claim(session, operator.id, player.id, body.client_action_id, digest)
     if action_id is None:
-        return Replay(operator.id, player.id, body.client_action_id)
+        return Replay(operator.id, player.id, body.client_action_id, replay_wait(runtime, operator))
     round_ = Round(
         public_id=f"r_{ULID()}",
         operator_id=operator.id,
@@ -104,7 +118,10 @@ async def start_purchase(
                 snapshot_hash=version.snapshot_hash,
             )
         )
-    return await _debit(session, runtime, operator, player, round_, action_id)
+    pending = await _debit(session, runtime, operator, player, round_, action_id)
+    if pending.request is None:  # operator-funded: nothing to send, settle in this transaction
+        return await _after_accepted(session, runtime, pending, round_, Accepted(None, None))
+    return pending
 
 
 async def _debit(
@@ -159,30 +176,48 @@ async def apply_debit(
         answer = views.refused(round_, code, outcome.message, outcome.balance_after_minor)
     else:
         answer = views.unavailable(round_, outcome.reason)
-    await actions.finish(session, pending.action_id, round_.id, answer)
-    return answer
+    return await actions.finish(session, pending.action_id, round_.id, answer)
+
+
+async def abandon_debit(
+    session: AsyncSession, pending: Pending, result: CallResult, error: Exception
+) -> StoredAnswer:
+    """Settling failed after the wallet answered: leave the debit to the resolver's rollback."""
+    assert pending.instruction_id is not None
+    reason = f"settling failed after the wallet answered ({type(error).__name__})"
+    await wallet.record_result(
+        session,
+        pending.instruction_id,
+        CallResult(Uncertain(reason), result.attempts),
+        retry_at=utcnow(),
+    )
+    round_ = await _round(session, pending.round_id)
+    answer = views.unavailable(round_, reason)
+    return await actions.finish(session, pending.action_id, round_.id, answer)
 
 
 async def _after_accepted(
     session: AsyncSession, runtime: Runtime, pending: Pending, round_: Round, outcome: Accepted
 ) -> Payout | StoredAnswer:
     balance = outcome.balance_after_minor
-    if round_.mode == "prepay":
-        await session.execute(
-            update(Round)
-            .where(Round.id == round_.id, Round.status == "pending")
-            .values(status="held", purchased_at=utcnow())
-        )
-        await session.refresh(round_)
-        reels = await session.scalars(
-            select(RoundReel.box_version_id)
-            .where(RoundReel.round_id == round_.id)
-            .order_by(RoundReel.reel_index)
-        )
-        answer = views.held(round_, list(reels), balance)
-        await actions.finish(session, pending.action_id, round_.id, answer)
-        return answer
-    return await settle(session, runtime, pending.action_id, round_, "pending", balance)
+    if round_.mode != "prepay":
+        return await settle(session, runtime, pending.action_id, round_, "pending", balance)
+    moved = await session.execute(
+        update(Round)
+        .where(Round.id == round_.id, Round.status == "pending")
+        .values(status="held", purchased_at=utcnow())
+    )
+    await session.refresh(round_)
+    if getattr(moved, "rowcount", 0) != 1:
+        answer = views.unavailable(round_, "the round was resolved meanwhile")
+        return await actions.finish(session, pending.action_id, round_.id, answer)
+    reels = await session.scalars(
+        select(RoundReel.box_version_id)
+        .where(RoundReel.round_id == round_.id)
+        .order_by(RoundReel.reel_index)
+    )
+    answer = views.held(round_, list(reels), balance)
+    return await actions.finish(session, pending.action_id, round_.id, answer)
 
 
 async def settle(
@@ -194,9 +229,13 @@ async def settle(
     balance: int | None,
 ) -> Payout | StoredAnswer:
     """Draw the round; answer now, or hand back the cash payout still to be credited."""
-    if not await claim_for_draw(session, round_.id, from_status):
-        raise RoundNotHeld()
+    claimed = await claim_for_draw(session, round_.id, from_status)
     await session.refresh(round_)
+    if not claimed:
+        if from_status == "held":
+            raise RoundNotHeld()
+        answer = views.unavailable(round_, "the round was resolved meanwhile")
+        return await actions.finish(session, action_id, round_.id, answer)
     operator = await session.get(Operator, round_.operator_id)
     player = await session.get(Player, round_.player_id)
     assert operator is not None
@@ -218,8 +257,12 @@ async def settle(
         )
     # The answer is stored with the draw, so a crash before the payout still leaves it to replay;
     # balanceAfterMinor is the wallet's balance after the debit (the payout is its own credit).
-    answer = views.settled(round_, settlement.reels, settlement.won, balance)
-    await actions.finish(session, action_id, round_.id, answer)
+    answer = await actions.finish(
+        session,
+        action_id,
+        round_.id,
+        views.settled(round_, settlement.reels, settlement.won, balance),
+    )
     if settlement.cash_minor == 0:
         return answer
     target = wallet.target_for(operator, runtime.secrets, runtime.settings)
@@ -256,11 +299,11 @@ async def start_open(
     player = await ensure_player(session, operator, body.player_external_id)
     digest = actions.request_hash(body.model_dump(mode="json"))
     if await actions.known(session, operator.id, player.id, body.client_action_id, digest):
-        return Replay(operator.id, player.id, body.client_action_id)
+        return Replay(operator.id, player.id, body.client_action_id, replay_wait(runtime, operator))
     round_ = await find_round(session, player, body.round_public_id)
     action_id = await actions.claim(session, operator.id, player.id, body.client_action_id, digest)
     if action_id is None:
-        return Replay(operator.id, player.id, body.client_action_id)
+        return Replay(operator.id, player.id, body.client_action_id, replay_wait(runtime, operator))
     await actions.attach_round(session, action_id, round_.id)
     return await settle(session, runtime, action_id, round_, "held", None)
 

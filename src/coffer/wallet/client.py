@@ -5,6 +5,7 @@ Refused    a definite "no": nothing moved (INSUFFICIENT_FUNDS, PLAYER_BLOCKED, .
 Uncertain  a timeout, connection failure, 5xx or unreadable body: it may or may not have applied
 """
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass, field
@@ -150,19 +151,21 @@ class WalletClient:
     ) -> Outcome:
         assert target.url is not None
         body = request.body()
-        headers = signing.signed_headers(target.secret, "POST", target.url, body)
-        headers["Idempotency-Key"] = request.idempotency_key
-        headers["Content-Type"] = "application/json"
         started = time.monotonic()
         status: int | None = None
         try:
-            response = await self.http.post(
-                target.url, content=body, headers=headers, timeout=target.timeout_s
-            )
+            headers = signing.signed_headers(target.secret, "POST", target.url, body)
+            headers["Idempotency-Key"] = request.idempotency_key
+            headers["Content-Type"] = "application/json"
+            # httpx's timeout is per read; the deadline bounds the whole call, trickles included.
+            async with asyncio.timeout(target.timeout_s):
+                response = await self.http.post(
+                    target.url, content=body, headers=headers, timeout=target.timeout_s
+                )
             status = response.status_code
             outcome = interpret(status, response.text)
             detail = response.text[:500]
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # any failure to get an answer is an uncertain answer
             outcome = Uncertain(f"{type(exc).__name__}: {exc}"[:300])
             detail = outcome.reason
         latency = int((time.monotonic() - started) * 1000)

@@ -20,11 +20,18 @@ from coffer.rounds.cancel import complete_refund
 from coffer.rounds.models import PlayerAction, Round
 from coffer.runtime import Runtime
 from coffer.wallet import service as wallet
-from coffer.wallet.client import Accepted, Uncertain, WalletRequest, WalletTarget
+from coffer.wallet.client import Accepted, Refused, Uncertain, WalletRequest, WalletTarget
 from coffer.wallet.models import WalletInstruction
 
 log = logging.getLogger("coffer.resolver")
-LEASE = timedelta(seconds=60)
+RESOLVABLE = (*wallet.OPEN_STATES, "rolling_back")
+
+
+# Longer than any call can take (3 attempts of at most 60 s each, with backoff), so no second
+# resolver sends the same instruction while the first is still waiting for an answer.
+LEASE = timedelta(minutes=5)
+
+
 MAX_BACKOFF_S = 3600
 
 
@@ -60,7 +67,7 @@ async def run_once(
         due = list(
             await session.scalars(
                 select(WalletInstruction.id)
-                .where(WalletInstruction.state.in_(wallet.OPEN_STATES))
+                .where(WalletInstruction.state.in_(RESOLVABLE))
                 .where(WalletInstruction.kind != "rollback")
                 .where(WalletInstruction.next_attempt_at <= now)
                 .order_by(WalletInstruction.id)
@@ -69,21 +76,32 @@ async def run_once(
         )
     report = ResolverReport()
     for instruction_id in due:
-        await resolve_one(runtime, instruction_id, now, report)
+        try:
+            await resolve_one(runtime, instruction_id, now, report)
+        except Exception:  # one broken instruction must not hold up the others
+            log.exception("could not resolve wallet instruction %s", instruction_id)
+            report.still_open += 1
     return report
 
 
 async def _claim(runtime: Runtime, instruction_id: int, now: datetime) -> Claimed | None:
+    """Lease the instruction; a debit is taken from the live request (state rolling_back)."""
     async with runtime.sessions() as session:
         taken = await session.execute(
             update(WalletInstruction)
             .where(WalletInstruction.id == instruction_id)
-            .where(WalletInstruction.state.in_(wallet.OPEN_STATES))
+            .where(WalletInstruction.state.in_(RESOLVABLE))
             .where(WalletInstruction.next_attempt_at <= now)
-            .values(next_attempt_at=now + LEASE)
+            .values(next_attempt_at=max(now, utcnow()) + LEASE)
         )
         if getattr(taken, "rowcount", 0) != 1:
             return None
+        await session.execute(
+            update(WalletInstruction)
+            .where(WalletInstruction.id == instruction_id)
+            .where(WalletInstruction.rpc == "wallet.debit")
+            .values(state="rolling_back", updated_at=utcnow())
+        )
         instruction = await session.get(WalletInstruction, instruction_id)
         assert instruction is not None
         operator = await session.get(Operator, instruction.operator_id)
@@ -130,6 +148,9 @@ async def _roll_back(runtime: Runtime, claimed: Claimed, report: ResolverReport)
         if isinstance(result.outcome, Uncertain):
             await _retry_later(session, debit)
             report.still_open += 1
+        elif isinstance(result.outcome, Refused):
+            await _needs_review(session, debit, result.outcome.code)
+            report.still_open += 1
         else:
             await _close_debit(session, debit)
             report.rolled_back += 1
@@ -166,11 +187,7 @@ async def _rollback_row(session: AsyncSession, debit: WalletInstruction, key: st
         )
     )
     assert found is not None
-    await session.execute(
-        update(WalletInstruction)
-        .where(WalletInstruction.id == found, WalletInstruction.state != "pending")
-        .values(state="uncertain")
-    )
+
     return int(found)
 
 
@@ -179,7 +196,7 @@ async def _close_debit(session: AsyncSession, debit: WalletInstruction) -> None:
     now = utcnow()
     await session.execute(
         update(WalletInstruction)
-        .where(WalletInstruction.id == debit.id, WalletInstruction.state.in_(wallet.OPEN_STATES))
+        .where(WalletInstruction.id == debit.id, WalletInstruction.state == "rolling_back")
         .values(state="rolled_back", resolved_at=now, updated_at=now, next_attempt_at=None)
     )
     if debit.round_id is None:
@@ -199,6 +216,21 @@ async def _close_debit(session: AsyncSession, debit: WalletInstruction) -> None:
     if waiting is not None:
         answer = views.unavailable(round_, "the wallet never confirmed the debit; rolled back")
         await actions.finish(session, waiting, round_.id, answer)
+
+
+async def _needs_review(session: AsyncSession, debit: WalletInstruction, code: str) -> None:
+    """The wallet refused the rollback: a person must reconcile; the round stays pending."""
+    log.error("wallet refused rollback of %s (%s): needs review", debit.idempotency_key, code)
+    await session.execute(
+        update(WalletInstruction)
+        .where(WalletInstruction.id == debit.id, WalletInstruction.state == "rolling_back")
+        .values(
+            state="review",
+            last_error=f"rollback refused: {code}",
+            next_attempt_at=None,
+            updated_at=utcnow(),
+        )
+    )
 
 
 async def _retry_later(session: AsyncSession, instruction: WalletInstruction) -> None:

@@ -1,0 +1,99 @@
+"""Races between a live purchase and the resolver, and failures after the wallet answered."""
+
+import json
+from typing import Any
+
+import pytest
+
+from coffer.rounds import service
+from coffer.rounds.actions import StoredAnswer
+from coffer.rounds.flow import purchase
+from coffer.runtime import Runtime
+from coffer.wallet import resolver
+from coffer.wallet.client import Accepted
+from coffer.wallet.resolver import run_once
+from tests.fault_support import instruction, later, round_of
+from tests.purchase_support import PLAYER, Shop, assert_money_consistent, shop
+from tests.test_purchase_crash import first_transaction, request
+
+__all__ = ["shop"]
+
+
+async def test_a_late_accepted_debit_loses_to_the_resolvers_rollback(
+    shop: Shop, runtime: Runtime
+) -> None:
+    shop.casino.deposit(PLAYER, "EUR", 10_000)
+    pending, wallet_request, public_id = await first_transaction(
+        runtime, shop, request(shop, "slow-wallet", shop.sword_version)
+    )
+    late = await runtime.wallet.call(pending.target, wallet_request)
+    assert isinstance(late.outcome, Accepted)
+    assert pending.instruction_id is not None
+    claimed = await resolver._claim(runtime, pending.instruction_id, later())
+    assert claimed is not None
+    async with runtime.sessions() as session:  # the live answer lands while the rollback is out
+        answer = await service.apply_debit(session, runtime, pending, late)
+        await session.commit()
+    assert isinstance(answer, StoredAnswer)
+    report = resolver.ResolverReport()
+    await resolver._roll_back(runtime, claimed, report)
+    assert report.rolled_back == 1
+    assert answer.status_code == 503
+    assert (await round_of(runtime, public_id)).status == "voided"
+    assert (await instruction(runtime, f"round:{public_id}")).state == "rolled_back"
+    retry = await shop.buy("slow-wallet")
+    assert (retry.status_code, retry.content) == (503, answer.body)
+    assert shop.casino.balance(PLAYER) == 10_000
+    await assert_money_consistent(runtime, shop.casino)
+
+
+async def test_a_failure_after_the_debit_hands_it_to_the_resolver(
+    shop: Shop, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop.casino.deposit(PLAYER, "EUR", 10_000)
+
+    async def broken_draw(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the draw failed")
+
+    monkeypatch.setattr(service, "draw_round", broken_draw)
+    answer = await purchase(
+        runtime, shop.operator.operator_id, request(shop, "doomed", shop.sword_version)
+    )
+    body = body_of_answer(answer.body)
+    assert (answer.status_code, body["error"]["code"]) == (503, "WALLET_UNAVAILABLE")
+    public_id = body["round"]["publicId"]
+    assert shop.casino.applied(f"round:{public_id}")
+    retry = await shop.buy("doomed")
+    assert (retry.status_code, retry.content) == (503, answer.body)
+    monkeypatch.undo()
+    assert (await run_once(runtime)).rolled_back == 1
+    assert (await round_of(runtime, public_id)).status == "voided"
+    assert shop.casino.balance(PLAYER) == 10_000
+    await assert_money_consistent(runtime, shop.casino)
+
+
+async def test_operator_funded_rounds_settle_in_one_transaction(
+    shop: Shop, runtime: Runtime
+) -> None:
+    from coffer.operators.models import Operator
+
+    body = request(shop, "free", shop.sword_version).model_copy(update={"funding": "operator"})
+    async with runtime.sessions() as session:
+        operator = await session.get(Operator, shop.operator.operator_id)
+        assert operator is not None
+        step = await service.start_purchase(session, runtime, operator, body)
+        await session.commit()
+    assert isinstance(step, StoredAnswer)
+    assert body_of_answer(step.body)["round"]["status"] == "settled"
+    assert shop.casino.ledger() == []
+
+
+async def test_a_malformed_wallet_url_is_refused(shop: Shop) -> None:
+    error = await shop.admin.call(
+        "PATCH", f"/operators/{shop.operator.slug}", {"walletUrl": "http://[::1/wallet"}, 422
+    )
+    assert "walletUrl" in error["error"]["fields"]
+
+
+def body_of_answer(raw: bytes) -> Any:
+    return json.loads(raw)
