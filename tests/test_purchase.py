@@ -328,3 +328,17 @@ async def test_each_operator_has_its_own_wallet_timeout(shop: Shop, runtime: Run
     assert target.timeout_s == 1.5
     assert target.url == shop.casino.url
     assert runtime.settings.wallet_timeout_ms == 300
+
+
+async def test_a_held_round_opens_at_the_rates_it_was_bought_at(
+    shop: Shop, runtime: Runtime
+) -> None:
+    shop.casino.deposit(PLAYER, "USD", 10_000)
+    reels = [{"reelIndex": 0, "boxVersionId": shop.cash_version}]
+    held = body_of(await shop.buy("p-1", mode="prepay", currency="USD", reels=reels))["round"]
+    assert held["betMinor"] == 543
+    await shop.admin.put_currency(shop.operator.slug, "USD", "0.5")
+    opened = body_of(await shop.buy("o-1", reels=..., roundPublicId=held["publicId"]))["round"]
+    assert opened["reels"][0]["prize"]["valueMinor"] == 761  # 700 EUR at 0.92, not at 0.5
+    assert ledger_amounts(shop.casino)[-1] == (f"payout:round:{held['publicId']}", 761)
+    assert shop.casino.balance(PLAYER, "USD") == 10_000 - 543 + 761

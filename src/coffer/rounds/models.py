@@ -1,6 +1,7 @@
 """Tables for rounds, their reels and the idempotent player actions that create them."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,6 +26,7 @@ class Round(Base):
     bet_minor: Mapped[int] = mapped_column(BigInteger)
     payout_minor: Mapped[int | None] = mapped_column(BigInteger)
     refunded_minor: Mapped[int | None] = mapped_column(BigInteger)
+    fx_rates: Mapped[dict[str, Any]] = mapped_column(default=dict)
     seed_pair_id: Mapped[int | None] = mapped_column(ForeignKey("seed_pairs.id"))
     nonce: Mapped[int | None] = mapped_column(BigInteger)
     client_seed: Mapped[str | None] = mapped_column(String(64))

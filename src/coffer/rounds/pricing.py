@@ -1,6 +1,8 @@
 """Pricing a purchase in the player's currency: pure rules, no I/O."""
 
 from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
 
 from coffer.errors import FxRateMoved, UnsupportedCurrency
 from coffer.money import Rate, convert, differs_beyond
@@ -33,3 +35,19 @@ def check_expected(total: int, expected: int | None, tolerance_bps: int) -> None
             f"{tolerance_bps} bps. Re-fetch the box price and retry.",
             extra={"priceMinor": total},
         )
+
+
+def snapshot_rates(rates: dict[str, Rate], codes: set[str]) -> dict[str, Any]:
+    """The rates a round was priced with, kept so that opening it later uses the same ones."""
+    return {
+        code: {"toBase": str(rates[code].to_base), "minorDigits": rates[code].minor_digits}
+        for code in sorted(codes)
+    }
+
+
+def rates_from_snapshot(snapshot: dict[str, Any]) -> dict[str, Rate]:
+    """Exact rates back from a round's snapshot ("23/25" is a Fraction's own text)."""
+    return {
+        code: Rate(code, Fraction(entry["toBase"]), int(entry["minorDigits"]))
+        for code, entry in snapshot.items()
+    }

@@ -17,7 +17,13 @@ from coffer.rounds import actions, views
 from coffer.rounds.actions import StoredAnswer
 from coffer.rounds.draw import claim_for_draw, draw_round
 from coffer.rounds.models import Round, RoundReel
-from coffer.rounds.pricing import check_expected, price_reels, rate_for
+from coffer.rounds.pricing import (
+    check_expected,
+    price_reels,
+    rate_for,
+    rates_from_snapshot,
+    snapshot_rates,
+)
 from coffer.rounds.schemas import PurchaseRequest
 from coffer.runtime import Runtime
 from coffer.wallet import service as wallet
@@ -104,6 +110,7 @@ async def start_purchase(
         currency=currency,
         bet_minor=sum(prices),
         created_at=utcnow(),
+        fx_rates=snapshot_rates(rates, {currency, *(v.currency for v in versions)}),
     )
     session.add(round_)
     await session.flush()
@@ -240,7 +247,7 @@ async def settle(
     player = await session.get(Player, round_.player_id)
     assert operator is not None
     assert player is not None
-    rates = await load_rates(session, operator)
+    rates = rates_from_snapshot(round_.fx_rates)
     settlement = await draw_round(session, runtime, round_, player, rates, operator.policies)
     if from_status == "held":
         await wallet.add_instruction(

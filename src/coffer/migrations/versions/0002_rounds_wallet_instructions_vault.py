@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-24 23:05:38.706087
+Create Date: 2026-11-24 23:56:31.058608
 """
 
 from collections.abc import Sequence
@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("bet_minor", sa.BigInteger(), nullable=False),
         sa.Column("payout_minor", sa.BigInteger(), nullable=True),
         sa.Column("refunded_minor", sa.BigInteger(), nullable=True),
+        sa.Column("fx_rates", sa.JSON(), nullable=False),
         sa.Column(
             "seed_pair_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
