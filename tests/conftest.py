@@ -144,7 +144,7 @@ async def runtime(database_url: str, tmp_path: Path) -> AsyncIterator[Runtime]:
         secret_key=SECRET_KEY,
         secret_key_file=str(tmp_path / "unused.key"),
         background_jobs=False,
-        wallet_timeout_ms=300,
+        wallet_timeout_ms=1000,  # generous: the casino shares this process and its GIL
     )
     rt = Runtime.from_settings(settings)
     yield rt

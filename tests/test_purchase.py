@@ -327,7 +327,7 @@ async def test_each_operator_has_its_own_wallet_timeout(shop: Shop, runtime: Run
         target = target_for(operator, runtime.secrets, runtime.settings)
     assert target.timeout_s == 1.5
     assert target.url == shop.casino.url
-    assert runtime.settings.wallet_timeout_ms == 300
+    assert runtime.settings.wallet_timeout_ms == 1000
 
 
 async def test_a_held_round_opens_at_the_rates_it_was_bought_at(
