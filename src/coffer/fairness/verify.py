@@ -250,6 +250,11 @@ def render(
         line("canonical sha256", f"{canonical_hash} (file bytes are not canonical JSON)")
     line("total weight", total)
 
+    console.print(_reel_table(reels), markup=False, highlight=False)
+
+
+def _reel_table(reels: list[VerifiedReel]) -> Table:
+    """One row per reel: its ticket, the ticket range that won, and the prize."""
     table = Table(title="Reels")
     table.add_column("reel", justify="right")
     table.add_column("ticket", justify="right")
@@ -268,7 +273,19 @@ def render(
             r.name,
             f"{r.value_minor} {r.currency}",
         )
-    console.print(table, markup=False, highlight=False)
+    return table
+
+
+def _check_commitment(server_seed: str, expect_hash: str) -> None:
+    """Refuse a seed whose hash is not the one the round committed to."""
+    actual = server_seed_hash(server_seed)
+    if actual != expect_hash.strip().lower():
+        raise typer.BadParameter(
+            f"sha256(server seed) is {actual}, not {expect_hash}: this is not the seed that "
+            "was committed to for the round. Check you copied the revealed seed of the pair "
+            "whose hash the round shows.",
+            param_hint="--server-seed-hash",
+        )
 
 
 def verify_command(
@@ -303,14 +320,7 @@ def verify_command(
     except VerifyError as exc:
         raise typer.BadParameter(str(exc), param_hint=exc.param_hint) from exc
     if expect_hash is not None:
-        actual = server_seed_hash(server_seed)
-        if actual != expect_hash.strip().lower():
-            raise typer.BadParameter(
-                f"sha256(server seed) is {actual}, not {expect_hash}: this is not the seed that "
-                "was committed to for the round. Check you copied the revealed seed of the pair "
-                "whose hash the round shows.",
-                param_hint="--server-seed-hash",
-            )
+        _check_commitment(server_seed, expect_hash)
     console = Console()
     render(
         console,

@@ -76,18 +76,7 @@ async def draw_round(
         ).all()
     )
     picked = await _picks(session, seed, pair.client_seed, nonce, reels)
-    versions = {
-        v.id: v
-        for v in await session.scalars(
-            select(BoxVersion).where(BoxVersion.id.in_({r.box_version_id for r in reels}))
-        )
-    }
-    items = {
-        i.id: i
-        for i in await session.scalars(
-            select(Item).where(Item.id.in_({p.item_id for p in picked if p.item_id}))
-        )
-    }
+    versions, items = await _catalog_rows(session, reels, picked)
     target = rates[round_.currency]
     views, won, cash = [], [], 0
     for reel, prize in zip(reels, picked, strict=True):
@@ -115,6 +104,19 @@ async def draw_round(
     round_.payout_minor = sum(v.value_minor for v in views)
     await session.flush()
     return Settlement(views, won, cash)
+
+
+async def _catalog_rows(
+    session: AsyncSession, reels: list[RoundReel], picked: list[BoxPrize]
+) -> tuple[dict[int, BoxVersion], dict[int, Item]]:
+    """The drawn reels' versions (for their currency) and won items (live names), two queries."""
+    versions = await session.scalars(
+        select(BoxVersion).where(BoxVersion.id.in_({r.box_version_id for r in reels}))
+    )
+    items = await session.scalars(
+        select(Item).where(Item.id.in_({p.item_id for p in picked if p.item_id}))
+    )
+    return {v.id: v for v in versions}, {i.id: i for i in items}
 
 
 async def _to_vault(

@@ -272,6 +272,19 @@ async def settle(
     )
     if settlement.cash_minor == 0:
         return answer
+    return await _payout(session, runtime, operator, player, round_, settlement.cash_minor, answer)
+
+
+async def _payout(
+    session: AsyncSession,
+    runtime: Runtime,
+    operator: Operator,
+    player: Player,
+    round_: Round,
+    cash_minor: int,
+    answer: StoredAnswer,
+) -> Payout:
+    """Write the cash payout credit (key payout:round:<id>) for the caller to send."""
     target = wallet.target_for(operator, runtime.secrets, runtime.settings)
     credit = await wallet.add_instruction(
         session,
@@ -280,7 +293,7 @@ async def settle(
         kind="payout",
         rpc="wallet.credit",
         key=f"payout:round:{round_.public_id}",
-        amount_minor=settlement.cash_minor,
+        amount_minor=cash_minor,
         currency=round_.currency,
         funding=round_.funding,
         round_id=round_.id,
