@@ -67,6 +67,7 @@ def routers() -> list[APIRouter]:
     from coffer.catalog.routes import s2s_router as catalog_s2s
     from coffer.fairness.routes import router as fairness_s2s
     from coffer.rounds.routes import router as rounds_s2s
+    from coffer.vault.routes import router as vault_s2s
     from coffer.wallet.routes import router as history_s2s
 
     return [
@@ -76,6 +77,7 @@ def routers() -> list[APIRouter]:
         catalog_s2s,
         rounds_s2s,
         history_s2s,
+        vault_s2s,
         fairness_s2s,
         catalog_public,
     ]

@@ -15,9 +15,7 @@ from coffer.web.signed import SignedRoute
 router = APIRouter(prefix="/api/s2s", tags=["s2s: vault"], route_class=SignedRoute)
 
 
-@router.get(
-    "/inventory", response_model=InventoryPage, responses=errors_for(401, 403, 404, 422)
-)
+@router.get("/inventory", response_model=InventoryPage, responses=errors_for(401, 403, 404, 422))
 async def inventory(
     operator: S2SOperator,
     session: DbSession,

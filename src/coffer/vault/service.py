@@ -14,6 +14,7 @@ from coffer.vault.listing import MAX_ID, Cursor, decode_cursor, encode_cursor, v
 from coffer.vault.models import InventoryItem
 
 Row = tuple[InventoryItem, Item, str | None]
+PageSelect = Select[InventoryItem, Item, str]
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class InventoryQuery:
     cursor: str | None
 
 
-def _page_statement(player_id: int, operator_id: int, states: list[str]) -> Select[Any]:
+def _page_statement(player_id: int, operator_id: int, states: list[str]) -> PageSelect:
     return (
         select(InventoryItem, Item, Round.public_id)
         .join(Item, Item.id == InventoryItem.item_id)
@@ -35,29 +36,34 @@ def _page_statement(player_id: int, operator_id: int, states: list[str]) -> Sele
     )
 
 
-async def _fetch(session: AsyncSession, stmt: Select[Any]) -> list[Row]:
+async def _fetch(session: AsyncSession, stmt: PageSelect) -> list[Row]:
     return [(r[0], r[1], r[2]) for r in await session.execute(stmt)]
 
 
-async def _page(
-    session: AsyncSession, stmt: Select[Any], cursor: Cursor | None, limit: int
-) -> tuple[list[Row], str | None, str | None]:
-    """The page newest first, with its next and prev cursors."""
-    if cursor is not None and cursor.direction == "prev":
-        stmt = stmt.where(InventoryItem.id > cursor.id).order_by(InventoryItem.id.asc())
-        found = await _fetch(session, stmt.limit(limit + 1))
-        page = list(reversed(found[:limit]))
-        newer = len(found) > limit
-        prev = encode_cursor("prev", page[0][0].id) if newer else None
-        next_ = encode_cursor("next", page[-1][0].id if page else min(cursor.id + 1, MAX_ID))
-        return page, next_, prev
+Page = tuple[list[Row], str | None, str | None]
+
+
+async def _newer_page(session: AsyncSession, stmt: PageSelect, cursor: Cursor, limit: int) -> Page:
+    """Items with id > the cursor, read upwards, handed back newest first."""
+    stmt = stmt.where(InventoryItem.id > cursor.id).order_by(InventoryItem.id.asc())
+    found = await _fetch(session, stmt.limit(limit + 1))
+    page = list(reversed(found[:limit]))
+    prev = encode_cursor("prev", page[0][0].id) if len(found) > limit else None
+    next_ = encode_cursor("next", page[-1][0].id if page else min(cursor.id + 1, MAX_ID))
+    return page, next_, prev
+
+
+async def _older_page(
+    session: AsyncSession, stmt: PageSelect, cursor: Cursor | None, limit: int
+) -> Page:
+    """The first page, or the items with id < the cursor; newest first."""
     stmt = stmt.order_by(InventoryItem.id.desc())
     if cursor is not None:
         stmt = stmt.where(InventoryItem.id < cursor.id)
     found = await _fetch(session, stmt.limit(limit + 1))
     page = found[:limit]
     next_ = encode_cursor("next", page[-1][0].id) if len(found) > limit else None
-    prev = None
+    prev: str | None = None
     if cursor is not None:
         prev = encode_cursor("prev", page[0][0].id if page else max(cursor.id - 1, 0))
     return page, next_, prev
@@ -72,6 +78,9 @@ async def list_inventory(
     if not query.states:
         return {"items": [], "cursor": {"next": None, "prev": None}}
     stmt = _page_statement(player.id, operator.id, query.states)
-    page, next_, prev = await _page(session, stmt, cursor, query.limit)
+    if cursor is not None and cursor.direction == "prev":
+        page, next_, prev = await _newer_page(session, stmt, cursor, query.limit)
+    else:
+        page, next_, prev = await _older_page(session, stmt, cursor, query.limit)
     items = [vault_row(row, item, public_id, operator.policies) for row, item, public_id in page]
     return {"items": items, "cursor": {"next": next_, "prev": prev}}
