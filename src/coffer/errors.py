@@ -219,3 +219,13 @@ class RefundNotAllowed(Forbidden):
 class WalletUnavailable(CofferError):
     code = "WALLET_UNAVAILABLE"
     default_message = "The operator's wallet could not be reached."
+
+
+class InventoryItemNotFound(NotFound):
+    code = "INVENTORY_ITEM_NOT_FOUND"
+    default_message = "No such inventory item for this player."
+
+
+class CashbackNotAvailable(ValidationFailed):
+    code = "CASHBACK_NOT_AVAILABLE"
+    default_message = "This item has no cashback, or the operator turned cashback off."

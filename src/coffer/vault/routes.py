@@ -1,14 +1,15 @@
-"""S2S vault listing: the items a player has won, newest first, keyset paged."""
+"""S2S vault: the items a player has won (newest first, keyset paged) and their cashout."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from coffer.schemas import PlayerExternalId
+from coffer.vault import cashout as cashouts
 from coffer.vault.listing import parse_states
-from coffer.vault.schemas import InventoryPage
+from coffer.vault.schemas import CashoutAnswer, CashoutRequest, InventoryPage
 from coffer.vault.service import InventoryQuery, list_inventory
-from coffer.web.deps import DbSession, S2SOperator
+from coffer.web.deps import DbSession, RuntimeDep, S2SOperator, S2SOperatorId
 from coffer.web.openapi import errors_for
 from coffer.web.signed import SignedRoute
 
@@ -27,3 +28,18 @@ async def inventory(
     """The player's vault: ``state`` is a comma list (default ``unresolved``, unknown ignored)."""
     query = InventoryQuery(player_external_id, parse_states(state), limit, cursor)
     return await list_inventory(session, operator, query)
+
+
+CASHOUT_DOCS = {
+    200: {"model": CashoutAnswer, "description": "Cashed back (a repeat answers the same)"},
+    **errors_for(401, 403, 404, 422, 503),
+}
+
+
+@router.post("/cashout", responses=CASHOUT_DOCS, response_class=Response)
+async def cashout(
+    body: CashoutRequest, operator_id: S2SOperatorId, runtime: RuntimeDep
+) -> Response:
+    """Credit an unresolved item's cashback (in ``currency``) with wallet.credit, once."""
+    answer = await cashouts.cashout(runtime, operator_id, body)
+    return Response(answer.body, status_code=answer.status_code, media_type="application/json")

@@ -1,6 +1,13 @@
-"""Response bodies of the vault listing (SPEC §7, reference ``lbs-s2s-inventory``)."""
+"""Bodies of the vault listing and cashout (SPEC §7, reference ``lbs-s2s-inventory``)."""
 
-from coffer.schemas import ApiModel, UtcTime
+from typing import Annotated
+
+from pydantic import Field, StrictInt, StringConstraints
+
+from coffer.operators.schemas import CurrencyCode
+from coffer.schemas import ApiModel, PlayerExternalId, SafeText, UtcTime
+
+IdempotencyKey = Annotated[SafeText, StringConstraints(min_length=1, max_length=80)]
 
 
 class VaultItemOut(ApiModel):
@@ -30,3 +37,24 @@ class PageCursor(ApiModel):
 class InventoryPage(ApiModel):
     items: list[VaultItemOut]
     cursor: PageCursor
+
+
+class CashoutRequest(ApiModel):
+    """Cash one unresolved item back into ``currency``; repeats answer the first result."""
+
+    player_external_id: PlayerExternalId
+    inventory_item_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+    currency: CurrencyCode
+    idempotency_key: IdempotencyKey | None = None
+
+
+class CashedBackItem(ApiModel):
+    inventory_item_id: int
+    state: str
+    cashback_minor: int
+    currency: str
+
+
+class CashoutAnswer(ApiModel):
+    item: CashedBackItem
+    balance_after_minor: int | None

@@ -19,6 +19,7 @@ from coffer.rounds import actions, views
 from coffer.rounds.cancel import complete_refund
 from coffer.rounds.models import PlayerAction, Round
 from coffer.runtime import Runtime
+from coffer.vault.cashout import finish_item
 from coffer.wallet import service as wallet
 from coffer.wallet.client import Accepted, Refused, Uncertain, WalletRequest, WalletTarget
 from coffer.wallet.models import WalletInstruction
@@ -248,15 +249,22 @@ async def _credit_again(runtime: Runtime, claimed: Claimed, report: ResolverRepo
     credit = claimed.instruction
     request = wallet.request_for(credit, claimed.player_external_id, claimed.round_public_id)
     result = await runtime.wallet.call(claimed.target, request)
+    cashback = credit.kind == "cashback"
     async with runtime.sessions() as session:
         retry_at = utcnow() + backoff(credit.attempts + len(result.attempts))
-        await wallet.record_result(session, credit.id, wallet.as_credit(result), retry_at=retry_at)
+        # A refused cashback is final (the item becomes actionable again); other credits retry.
+        recorded = result if cashback else wallet.as_credit(result)
+        owned = await wallet.record_result(session, credit.id, recorded, retry_at=retry_at)
         if isinstance(result.outcome, Accepted):
             report.credited += 1
             if credit.kind == "refund" and credit.round_id is not None:
                 await complete_refund(session, credit.round_id)
-        else:
+        elif not (cashback and isinstance(result.outcome, Refused)):
             report.still_open += 1
+        definite = not isinstance(result.outcome, Uncertain)
+        if cashback and owned and definite and credit.inventory_item_id is not None:
+            accepted = isinstance(result.outcome, Accepted)
+            await finish_item(session, credit.inventory_item_id, accepted=accepted)
         await session.commit()
 
 

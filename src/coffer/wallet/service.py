@@ -155,6 +155,7 @@ def request_for(
         instruction.amount_minor,
         instruction.currency,
         round_public_id=round_public_id,
+        inventory_item_id=instruction.inventory_item_id,
         funding=instruction.funding,
         rollback_of=instruction.rollback_of,
     )
