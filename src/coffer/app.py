@@ -67,6 +67,8 @@ def routers() -> list[APIRouter]:
     from coffer.catalog.routes import s2s_router as catalog_s2s
     from coffer.fairness.routes import router as fairness_s2s
     from coffer.rounds.routes import router as rounds_s2s
+    from coffer.shipping.routes import admin_router as shipping_admin
+    from coffer.shipping.routes import s2s_router as shipping_s2s
     from coffer.vault.routes import router as vault_s2s
     from coffer.wallet.routes import router as history_s2s
 
@@ -78,6 +80,8 @@ def routers() -> list[APIRouter]:
         rounds_s2s,
         history_s2s,
         vault_s2s,
+        shipping_s2s,
+        shipping_admin,
         fairness_s2s,
         catalog_public,
     ]

@@ -229,3 +229,18 @@ class InventoryItemNotFound(NotFound):
 class CashbackNotAvailable(ValidationFailed):
     code = "CASHBACK_NOT_AVAILABLE"
     default_message = "This item has no cashback, or the operator turned cashback off."
+
+
+class InventoryNotShippable(ValidationFailed):
+    code = "INVENTORY_NOT_SHIPPABLE"
+    default_message = "Every item must be the player's, unresolved and shippable."
+
+
+class ShippingDisabled(Forbidden):
+    code = "SHIPPING_DISABLED"
+    default_message = "This operator does not ship items."
+
+
+class OrderNotFound(NotFound):
+    code = "ORDER_NOT_FOUND"
+    default_message = "No such shipping order."

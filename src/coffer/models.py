@@ -6,6 +6,7 @@ from coffer.fairness import models as fairness_models
 from coffer.operators import models as operators_models
 from coffer.players import models as players_models
 from coffer.rounds import models as rounds_models
+from coffer.shipping import models as shipping_models
 from coffer.vault import models as vault_models
 from coffer.wallet import models as wallet_models
 
@@ -16,6 +17,7 @@ __all__ = [
     "operators_models",
     "players_models",
     "rounds_models",
+    "shipping_models",
     "vault_models",
     "wallet_models",
 ]

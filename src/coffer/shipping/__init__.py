@@ -1,0 +1,1 @@
+"""Shipping orders: won items sent to the player (SPEC §7)."""
