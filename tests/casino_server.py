@@ -277,6 +277,12 @@ class CasinoServer:
             self.faults.append(fault)
         return fault
 
+    def clear_faults(self) -> None:
+        """Let every later request through: the faults queued so far use no more requests."""
+        with self._faults_lock:
+            for fault in self.faults:
+                fault.times = fault.used
+
     def _take_fault(self, path: str) -> Fault | None:
         """The first queued fault with uses left that matches ``path``, using one of them."""
         with self._faults_lock:

@@ -74,7 +74,11 @@ async def shop(operator: OperatorCtx, admin: AdminApi, tmp_path: Path) -> AsyncI
     async with CasinoServer(
         tmp_path / "casino.db", outbound_secret=operator.outbound_secret, hold_seconds=3.0
     ) as casino:
-        await admin.call("PATCH", f"/operators/{operator.slug}", {"walletUrl": casino.url})
+        await admin.call(
+            "PATCH",
+            f"/operators/{operator.slug}",
+            {"walletUrl": casino.url, "webhookUrl": casino.webhook_url},
+        )
         slug = operator.slug
         sword = await admin.call(
             "POST",

@@ -109,10 +109,10 @@ async def test_database_url_is_the_one_migrated(runtime: Runtime) -> None:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_the_server_runs_the_resolver_unless_told_not_to(runtime: Runtime) -> None:
+async def test_the_server_runs_the_worker_unless_told_not_to(runtime: Runtime) -> None:
     import asyncio
 
-    from coffer.app import RESOLVER_TASK
+    from coffer.app import WORKER_TASK
 
     def running() -> set[str]:
         return {task.get_name() for task in asyncio.all_tasks() if not task.done()}
@@ -121,5 +121,5 @@ async def test_the_server_runs_the_resolver_unless_told_not_to(runtime: Runtime)
         settings = runtime.settings.model_copy(update={"background_jobs": enabled})
         app = create_app(settings=settings, runtime=runtime)
         async with app.router.lifespan_context(app):
-            assert (RESOLVER_TASK in running()) is enabled
-        assert RESOLVER_TASK not in running()
+            assert (WORKER_TASK in running()) is enabled
+        assert WORKER_TASK not in running()

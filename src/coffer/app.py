@@ -15,7 +15,7 @@ from coffer.settings import Settings, get_settings
 from coffer.web.errors import install_error_handlers
 from coffer.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 
-RESOLVER_TASK = "coffer-resolver"
+WORKER_TASK = "coffer-worker"
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -26,13 +26,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        from coffer.wallet.resolver import run_forever
+        from coffer.jobs import run_all
 
         task = None
         if settings.background_jobs:
-            task = asyncio.create_task(
-                run_forever(rt, settings.resolver_interval_s), name=RESOLVER_TASK
-            )
+            task = asyncio.create_task(run_all(rt), name=WORKER_TASK)
         yield
         if task is not None:
             task.cancel()
@@ -71,6 +69,7 @@ def routers() -> list[APIRouter]:
     from coffer.shipping.routes import s2s_router as shipping_s2s
     from coffer.vault.routes import router as vault_s2s
     from coffer.wallet.routes import router as history_s2s
+    from coffer.webhooks.routes import router as webhooks_admin
 
     return [
         health_router,
@@ -82,6 +81,7 @@ def routers() -> list[APIRouter]:
         vault_s2s,
         shipping_s2s,
         shipping_admin,
+        webhooks_admin,
         fairness_s2s,
         catalog_public,
     ]

@@ -46,6 +46,13 @@ def serve(
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Migrate before serving.")
     ] = True,
+    worker_inside: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Run the background jobs in the server (default: COFFER_BACKGROUND_JOBS, on).",
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP service (migrating first unless told not to)."""
     import uvicorn
@@ -54,6 +61,8 @@ def serve(
     from coffer.migrate import upgrade_to_head
 
     settings = Settings()
+    if worker_inside is not None:
+        settings = settings.model_copy(update={"background_jobs": worker_inside})
     bind_host, bind_port = host or settings.host, port or settings.port
     if migrate_first:
         upgrade_to_head(settings.database_url)
@@ -93,22 +102,43 @@ def resolve(
 
 @app.command()
 def worker() -> None:
-    """Run the background jobs (the wallet resolver) in their own process, until stopped."""
+    """Run the background jobs in their own process until stopped: the wallet resolver,
+    webhook delivery and item expiry (run several at once if you like)."""
     import asyncio
 
+    from coffer.jobs import run_all
     from coffer.runtime import Runtime
-    from coffer.wallet.resolver import run_forever
 
     async def main() -> None:
         runtime = Runtime.from_settings(Settings())
         try:
-            console.print("worker started: resolving wallet instructions (Ctrl+C to stop)")
-            await run_forever(runtime, runtime.settings.resolver_interval_s)
+            console.print(
+                "worker started: wallet resolver, webhook delivery, item expiry (Ctrl+C to stop)"
+            )
+            await run_all(runtime)
         finally:
             await runtime.close()
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
+
+
+@app.command()
+def expire() -> None:
+    """Expire unresolved items past each operator's claim window now (one pass)."""
+    import asyncio
+
+    from coffer.jobs import expire_once
+    from coffer.runtime import Runtime
+
+    async def main() -> int:
+        runtime = Runtime.from_settings(Settings())
+        try:
+            return await expire_once(runtime)
+        finally:
+            await runtime.close()
+
+    console.print(f"expired {asyncio.run(main())} items")
 
 
 @app.command("demo")

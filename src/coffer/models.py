@@ -9,6 +9,7 @@ from coffer.rounds import models as rounds_models
 from coffer.shipping import models as shipping_models
 from coffer.vault import models as vault_models
 from coffer.wallet import models as wallet_models
+from coffer.webhooks import models as webhooks_models
 
 __all__ = [
     "Base",
@@ -20,4 +21,5 @@ __all__ = [
     "shipping_models",
     "vault_models",
     "wallet_models",
+    "webhooks_models",
 ]

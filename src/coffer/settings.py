@@ -25,9 +25,19 @@ class Settings(BaseSettings):
     wallet_timeout_ms: int = Field(default=2000, ge=100)
     wallet_retries: int = Field(default=2, ge=0, le=10)
     background_jobs: bool = Field(
-        default=True, description="Run the wallet resolver inside the server process."
+        default=True,
+        description="Run the worker (resolver, webhooks, expiry) inside the server process; "
+        "turn off when separate `coffer worker` processes run.",
     )
     resolver_interval_s: float = Field(default=2.0, gt=0)
+    webhook_interval_s: float = Field(default=1.0, gt=0)
+    webhook_batch: int = Field(default=50, ge=1, le=1000)
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    webhook_retry_hours: float = Field(
+        default=24.0, gt=0, description="Retry a webhook this long, then mark it failed."
+    )
+    expiry_interval_s: float = Field(default=60.0, gt=0)
+    expiry_batch: int = Field(default=500, ge=1, le=10_000)
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str | None = None

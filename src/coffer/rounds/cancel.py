@@ -9,7 +9,7 @@ from coffer.db import utcnow
 from coffer.errors import RefundNotAllowed, RoundNotRefundable
 from coffer.operators.models import Operator
 from coffer.players.service import ensure_player
-from coffer.rounds import views
+from coffer.rounds import events, views
 from coffer.rounds.actions import StoredAnswer
 from coffer.rounds.models import Round
 from coffer.rounds.schemas import CancelRequest
@@ -92,14 +92,16 @@ async def _refund_balance(session: AsyncSession, operator: Operator, key: str) -
 
 
 async def complete_refund(session: AsyncSession, round_id: int) -> Round:
-    """The credit was accepted: the round is refunded (once)."""
-    await session.execute(
+    """The credit was accepted: the round is refunded (once, with one ``round_refunded``)."""
+    moved = await session.execute(
         update(Round)
         .where(Round.id == round_id, Round.status == "refunding")
         .values(status="refunded", refunded_minor=Round.bet_minor, refunded_at=utcnow())
     )
     round_ = await session.get(Round, round_id, populate_existing=True)
     assert round_ is not None
+    if getattr(moved, "rowcount", 0) == 1:
+        await events.round_refunded(session, round_)
     return round_
 
 

@@ -23,11 +23,12 @@ from coffer.vault.rules import VAULT_TYPES, cashback_minor
 
 @dataclass(frozen=True)
 class Settlement:
-    """What a draw produced: the reel and won-item views and the cash to credit."""
+    """What a draw produced: the reel and won-item views, the cash to credit, bonuses owed."""
 
     reels: list[ReelView]
     won: list[WonItemView]
     cash_minor: int
+    bonuses: list[Entitlement]
 
 
 async def claim_for_draw(session: AsyncSession, round_id: int, from_status: str) -> bool:
@@ -78,7 +79,7 @@ async def draw_round(
     picked = await _picks(session, seed, pair.client_seed, nonce, reels)
     versions, items = await _catalog_rows(session, reels, picked)
     target = rates[round_.currency]
-    views, won, cash = [], [], 0
+    views, won, bonuses, cash = [], [], [], 0
     for reel, prize in zip(reels, picked, strict=True):
         value = convert(prize.value_minor, rates[versions[reel.box_version_id].currency], target)
         item = items.get(prize.item_id) if prize.item_id else None
@@ -89,21 +90,21 @@ async def draw_round(
         elif item.type in VAULT_TYPES:
             won.append(await _to_vault(session, round_, reel, item, policies))
         else:
-            session.add(
-                Entitlement(
-                    operator_id=round_.operator_id,
-                    player_id=round_.player_id,
-                    item_id=item.id,
-                    round_id=round_.id,
-                    reel_index=reel.reel_index,
-                    created_at=utcnow(),
-                )
+            bonus = Entitlement(
+                operator_id=round_.operator_id,
+                player_id=round_.player_id,
+                item_id=item.id,
+                round_id=round_.id,
+                reel_index=reel.reel_index,
+                created_at=utcnow(),
             )
+            session.add(bonus)
+            bonuses.append(bonus)
     round_.seed_pair_id, round_.nonce, round_.client_seed = pair.id, nonce, pair.client_seed
     round_.server_seed_hash, round_.algorithm_key = pair.server_seed_hash, algorithm.ALGORITHM_KEY
     round_.payout_minor = sum(v.value_minor for v in views)
     await session.flush()
-    return Settlement(views, won, cash)
+    return Settlement(views, won, cash, bonuses)
 
 
 async def _catalog_rows(

@@ -13,7 +13,7 @@ from coffer.operators.models import Operator
 from coffer.operators.service import load_rates
 from coffer.players.models import Player
 from coffer.players.service import ensure_player
-from coffer.rounds import actions, views
+from coffer.rounds import actions, events, views
 from coffer.rounds.actions import StoredAnswer
 from coffer.rounds.draw import claim_for_draw, draw_round
 from coffer.rounds.models import Round, RoundReel
@@ -178,8 +178,8 @@ async def apply_debit(
     elif isinstance(outcome, Accepted):
         return await _after_accepted(session, runtime, pending, round_, outcome)
     elif isinstance(outcome, Refused):
-        await _void(session, round_.id)
         code = outcome.code if outcome.code in KNOWN_REFUSALS else "WALLET_REFUSED"
+        await _void(session, round_, f"the wallet refused the debit ({outcome.code})")
         answer = views.refused(round_, code, outcome.message, outcome.balance_after_minor)
     else:
         answer = views.unavailable(round_, outcome.reason)
@@ -270,6 +270,7 @@ async def settle(
         round_.id,
         views.settled(round_, settlement.reels, settlement.won, balance),
     )
+    await events.round_settled(session, round_, answer, settlement.bonuses)
     if settlement.cash_minor == 0:
         return answer
     return await _payout(session, runtime, operator, player, round_, settlement.cash_minor, answer)
@@ -346,9 +347,12 @@ async def _round(session: AsyncSession, round_id: int) -> Round:
     return round_
 
 
-async def _void(session: AsyncSession, round_id: int) -> None:
-    await session.execute(
+async def _void(session: AsyncSession, round_: Round, reason: str) -> None:
+    voided = await session.execute(
         update(Round)
-        .where(Round.id == round_id, Round.status == "pending")
+        .where(Round.id == round_.id, Round.status == "pending")
         .values(status="voided", voided_at=utcnow())
     )
+    await session.refresh(round_)
+    if getattr(voided, "rowcount", 0) == 1:
+        await events.round_voided(session, round_, reason)

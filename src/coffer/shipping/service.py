@@ -27,6 +27,7 @@ from coffer.shipping.schemas import (
     ShipBody,
 )
 from coffer.vault.models import InventoryItem
+from coffer.webhooks.outbox import emit
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,17 @@ async def create_order(session: AsyncSession, operator: Operator, body: OrderCre
     await session.flush()
     session.add_all(ShippingOrderItem(order_id=order.id, inventory_item_id=i) for i in ids)
     await session.flush()
-    return order_out(order, items)
+    out = order_out(order, items)
+    await _notice(session, order, out, None)
+    return out
+
+
+async def _notice(
+    session: AsyncSession, order: ShippingOrder, out: OrderOut, previous: str | None
+) -> None:
+    """Every order change writes a ``fulfillment_notice`` with the whole order."""
+    data = {"order": out.model_dump(mode="json", by_alias=True), "previousStatus": previous}
+    await emit(session, order.operator_id, order.player_id, "fulfillment_notice", data)
 
 
 def _not_shippable(ids: list[int]) -> InventoryNotShippable:
@@ -213,4 +224,6 @@ async def move_order(
         .values(state=step.item_to, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return order_out(order, await _items(session, ids))
+    out = order_out(order, await _items(session, ids))
+    await _notice(session, order, out, step.order_from)
+    return out

@@ -25,6 +25,7 @@ from coffer.rounds.actions import StoredAnswer
 from coffer.rounds.models import Round
 from coffer.rounds.pricing import rate_for
 from coffer.runtime import Runtime
+from coffer.vault import events
 from coffer.vault.models import InventoryItem
 from coffer.vault.rules import cashback_minor
 from coffer.vault.schemas import CashoutRequest
@@ -227,11 +228,13 @@ async def apply_credit(session: AsyncSession, credit: Credit, result: CallResult
 
 async def finish_item(session: AsyncSession, item_id: int, *, accepted: bool) -> None:
     """cashing_out → cashed_back (credit accepted) or back to unresolved (credit refused)."""
-    await session.execute(
+    moved = await session.execute(
         update(InventoryItem)
         .where(InventoryItem.id == item_id, InventoryItem.state == CASHING_OUT)
         .values(state="cashed_back" if accepted else "unresolved", updated_at=utcnow())
     )
+    if accepted and getattr(moved, "rowcount", 0) == 1:
+        await events.item_cashed_back(session, item_id, cashout_key(item_id))
 
 
 def cashed_back(item_id: int, amount: int, currency: str, balance: int | None) -> StoredAnswer:

@@ -1,4 +1,4 @@
-"""Won items (one vault row each) and bonus entitlements awaiting delivery."""
+"""Won items (one vault row each) and bonus entitlements, delivered as webhook events."""
 
 from datetime import datetime
 
@@ -15,6 +15,7 @@ class InventoryItem(Base):
     __table_args__ = (
         UniqueConstraint("round_id", "reel_index"),
         Index("ix_inventory_items_player_state", "player_id", "state", "id"),
+        Index("ix_inventory_items_expiry", "operator_id", "state", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -41,4 +42,5 @@ class Entitlement(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
     reel_index: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_events.id"))
     delivered_at: Mapped[datetime | None] = mapped_column()

@@ -6,8 +6,15 @@ from fastapi import APIRouter, Query, Response
 
 from coffer.schemas import PlayerExternalId
 from coffer.vault import cashout as cashouts
+from coffer.vault.forwarding import forward_item
 from coffer.vault.listing import parse_states
-from coffer.vault.schemas import CashoutAnswer, CashoutRequest, InventoryPage
+from coffer.vault.schemas import (
+    CashoutAnswer,
+    CashoutRequest,
+    ForwardAnswer,
+    ForwardRequest,
+    InventoryPage,
+)
 from coffer.vault.service import InventoryQuery, list_inventory
 from coffer.web.deps import DbSession, RuntimeDep, S2SOperator, S2SOperatorId
 from coffer.web.openapi import errors_for
@@ -43,3 +50,11 @@ async def cashout(
     """Credit an unresolved item's cashback (in ``currency``) with wallet.credit, once."""
     answer = await cashouts.cashout(runtime, operator_id, body)
     return Response(answer.body, status_code=answer.status_code, media_type="application/json")
+
+
+@router.post("/inventory/forward", responses=errors_for(401, 404, 409, 422))
+async def forward(body: ForwardRequest, operator: S2SOperator, session: DbSession) -> ForwardAnswer:
+    """Hand an unresolved item to the casino (state ``forwarded_to_casino``); repeats are safe."""
+    answer = await forward_item(session, operator, body)
+    await session.commit()
+    return answer

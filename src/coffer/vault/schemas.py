@@ -58,3 +58,20 @@ class CashedBackItem(ApiModel):
 class CashoutAnswer(ApiModel):
     item: CashedBackItem
     balance_after_minor: int | None
+
+
+class ForwardRequest(ApiModel):
+    """Hand one unresolved item to the casino's own systems; repeats answer the same."""
+
+    player_external_id: PlayerExternalId
+    inventory_item_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+
+
+class ForwardedItem(ApiModel):
+    inventory_item_id: int
+    item_id: int
+    state: str
+
+
+class ForwardAnswer(ApiModel):
+    item: ForwardedItem

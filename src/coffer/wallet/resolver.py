@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coffer.db import insert_ignoring_conflict, utcnow
 from coffer.operators.models import Operator
 from coffer.players.models import Player
-from coffer.rounds import actions, views
+from coffer.rounds import actions, events, views
 from coffer.rounds.cancel import complete_refund
 from coffer.rounds.models import PlayerAction, Round
 from coffer.runtime import Runtime
@@ -202,13 +202,15 @@ async def _close_debit(session: AsyncSession, debit: WalletInstruction) -> None:
     )
     if debit.round_id is None:
         return
-    await session.execute(
+    voided = await session.execute(
         update(Round)
         .where(Round.id == debit.round_id, Round.status == "pending")
         .values(status="voided", voided_at=now)
     )
     round_ = await session.get(Round, debit.round_id, populate_existing=True)
     assert round_ is not None
+    if getattr(voided, "rowcount", 0) == 1:
+        await events.round_voided(session, round_, "the wallet never confirmed the debit")
     waiting = await session.scalar(
         select(PlayerAction.id).where(
             PlayerAction.round_id == round_.id, PlayerAction.state == "running"

@@ -1,0 +1,55 @@
+"""The background worker: wallet resolver, webhook delivery and item expiry, each on its own loop.
+
+``coffer worker`` runs them in a process of their own; ``coffer serve`` runs them in the server
+unless ``COFFER_BACKGROUND_JOBS=false`` (or ``--no-worker``), for deployments with separate
+workers. Every loop is safe to run in several processes at once.
+"""
+
+import asyncio
+import logging
+from datetime import datetime
+
+from coffer.db import utcnow
+from coffer.runtime import Runtime
+from coffer.vault.expiry import expire_batch, operators_with_window
+from coffer.wallet import resolver
+from coffer.webhooks import delivery
+
+log = logging.getLogger("coffer.jobs")
+
+
+async def expire_once(runtime: Runtime, now: datetime | None = None) -> int:
+    """Expire every overdue item, one short transaction per batch; how many expired."""
+    when = now or utcnow()
+    batch = runtime.settings.expiry_batch
+    async with runtime.sessions() as session:
+        operator_ids = await operators_with_window(session)
+    total = 0
+    for operator_id in operator_ids:
+        while True:
+            async with runtime.sessions() as session:
+                expired = await expire_batch(session, operator_id, when, batch)
+                await session.commit()
+            total += expired
+            if expired < batch:
+                break
+    return total
+
+
+async def expire_forever(runtime: Runtime, interval_s: float) -> None:
+    while True:
+        try:
+            await expire_once(runtime)
+        except Exception:  # the loop must survive a bad pass; the next one retries
+            log.exception("expiry pass failed")
+        await asyncio.sleep(interval_s)
+
+
+async def run_all(runtime: Runtime) -> None:
+    """Every background loop, until cancelled."""
+    settings = runtime.settings
+    await asyncio.gather(
+        resolver.run_forever(runtime, settings.resolver_interval_s),
+        delivery.run_forever(runtime, settings.webhook_interval_s),
+        expire_forever(runtime, settings.expiry_interval_s),
+    )

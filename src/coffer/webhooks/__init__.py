@@ -1,0 +1,1 @@
+"""Signed webhooks to the operator through a transactional outbox (SPEC §9)."""

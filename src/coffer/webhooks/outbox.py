@@ -1,0 +1,66 @@
+"""Writing an event: one row in the caller's transaction, so it exists exactly if the change does.
+
+Events are delivered in id order per player. Two transactions that change one player at the same
+time get ids in insert order, not commit order; such changes were concurrent, so neither order is
+more true, and the receiver gets both.
+"""
+
+import json
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from ulid import ULID
+
+from coffer.db import utcnow
+from coffer.players.models import Player
+from coffer.schemas import iso_z
+from coffer.webhooks.models import WebhookEvent
+
+EVENT_TYPES = (
+    "round_settled",
+    "round_voided",
+    "round_refunded",
+    "bonus_entitlement",
+    "item_cashed_back",
+    "fulfillment_notice",
+    "item_expired",
+)
+
+
+def new_event_id() -> str:
+    return f"evt_{ULID()}"
+
+
+async def emit(
+    session: AsyncSession, operator_id: int, player_id: int, kind: str, data: dict[str, Any]
+) -> WebhookEvent:
+    """Add the event to the outbox; ``data`` gains the player's external id as its first key."""
+    if kind not in EVENT_TYPES:
+        raise ValueError(f"unknown webhook event type {kind!r}")
+    player = await session.get(Player, player_id)
+    assert player is not None
+    now = utcnow()
+    public_id = new_event_id()
+    body = {
+        "id": public_id,
+        "type": kind,
+        "createdAt": iso_z(now),
+        "operatorId": operator_id,
+        "data": {"playerExternalId": player.external_id, **data},
+    }
+    event = WebhookEvent(
+        public_id=public_id,
+        operator_id=operator_id,
+        player_id=player_id,
+        type=kind,
+        body=json.dumps(body, separators=(",", ":")),
+        status="pending",
+        in_order=True,
+        attempts=0,
+        next_attempt_at=now,
+        window_started_at=now,
+        created_at=now,
+    )
+    session.add(event)
+    await session.flush()
+    return event
