@@ -1,0 +1,253 @@
+"""Delivering the outbox (SPEC §9): signed POSTs, backoff, ``failed``, order per player, workers.
+
+The receiver is the reference casino over real HTTP, behind the fault proxy; the worker reads a
+``Clock`` the tests move forward instead of sleeping through backoffs.
+"""
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from coffer.operators.models import Operator
+from coffer.players.service import ensure_player
+from coffer.runtime import Runtime
+from coffer.webhooks import delivery
+from coffer.webhooks.outbox import emit
+from coffer.webhooks.sender import BODY_KEPT, NO_URL, Outgoing, post_event
+from tests.casino_server import CasinoServer
+from tests.conftest import OperatorCtx
+from tests.helpers import AdminApi
+from tests.webhook_support import Clock, attempts, outbox
+
+EVENTS = "/operators/{slug}/webhooks/events"
+
+
+@pytest.fixture
+async def receiver(
+    operator: OperatorCtx, admin: AdminApi, tmp_path: Path
+) -> AsyncIterator[CasinoServer]:
+    """The reference casino, receiving the operator's webhooks through the fault proxy."""
+    async with CasinoServer(
+        tmp_path / "casino.db", outbound_secret=operator.outbound_secret
+    ) as casino:
+        await admin.call("PATCH", f"/operators/{operator.slug}", {"webhookUrl": casino.webhook_url})
+        yield casino
+
+
+async def write_events(
+    runtime: Runtime, operator_id: int, player: str, count: int, kind: str = "item_expired"
+) -> list[str]:
+    """``count`` events for one player, committed together, as a change would write them."""
+    async with runtime.sessions() as session:
+        found = await session.get(Operator, operator_id)
+        assert found is not None
+        owner = await ensure_player(session, found, player)
+        ids = [
+            (await emit(session, operator_id, owner.id, kind, {"n": n})).public_id
+            for n in range(count)
+        ]
+        await session.commit()
+    return ids
+
+
+def received(casino: CasinoServer) -> list[tuple[str, int]]:
+    """(event id, times delivered) in the order the casino first processed each event."""
+    return [(e["id"], e["receivedCount"]) for e in casino.webhook_events()]
+
+
+def test_backoff_doubles_from_a_second_to_an_hour() -> None:
+    waits = [delivery.backoff(n).total_seconds() for n in range(1, 16)]
+    assert waits[:5] == [1, 2, 4, 8, 16]
+    assert waits[10:] == [1024, 2048, 3600, 3600, 3600]
+    assert delivery.backoff(3, jitter=0.99).total_seconds() == pytest.approx(4 * 0.802)
+
+
+def outgoing(url: str | None) -> Outgoing:
+    return Outgoing(1, "evt_1", "item_expired", b"{}", url, "secret", 0, "token")
+
+
+async def test_an_attempt_keeps_the_first_kilobyte_of_the_answer() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(502, text="x" * 50_000)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        attempt = await post_event(http, outgoing("https://casino.test/hooks?a=1"), 5)
+    assert (attempt.http_status, attempt.error, attempt.delivered) == (502, "HTTP 502", False)
+    assert attempt.response_body == "x" * BODY_KEPT
+    [request] = seen
+    assert request.headers["Webhook-Id"] == "evt_1"
+    assert "X-Key-Id" not in request.headers
+    assert request.headers["X-Signature"]
+    assert request.headers["Content-Type"] == "application/json"
+
+
+async def test_an_unreachable_receiver_or_no_url_is_a_failed_attempt() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as http:
+        attempt = await post_event(http, outgoing("https://casino.test/hooks"), 5)
+        missing = await post_event(http, outgoing(None), 5)
+    assert attempt.http_status is None
+    assert attempt.error == "ConnectError: connection refused"
+    assert (missing.http_status, missing.error) == (None, NO_URL)
+
+
+async def test_an_event_is_delivered_signed_once(
+    runtime: Runtime, operator: OperatorCtx, receiver: CasinoServer
+) -> None:
+    [event_id] = await write_events(runtime, operator.operator_id, "u_1", 1)
+    report = await delivery.drain(runtime)
+    assert (report.claimed, report.delivered) == (1, 1)
+    assert received(receiver) == [(event_id, 1)]
+    [event] = await outbox(runtime)
+    assert (event.status, event.attempts, event.lease_token) == ("delivered", 1, None)
+    assert receiver.webhook_events()[0]["data"] == {"playerExternalId": "u_1", "n": 0}
+    [attempt] = await attempts(runtime, event.id)
+    assert (attempt.http_status, attempt.error) == (200, None)
+    assert attempt.response_body == '{"received":true,"duplicate":false}'
+    assert (await delivery.drain(runtime)).claimed == 0
+    assert received(receiver) == [(event_id, 1)]
+
+
+async def test_a_failing_receiver_is_retried_with_backoff_then_failed(
+    runtime: Runtime, operator: OperatorCtx, receiver: CasinoServer, admin: AdminApi
+) -> None:
+    receiver.inject("http_500", times=1_000, on="webhooks")
+    [event_id] = await write_events(runtime, operator.operator_id, "u_1", 1)
+    clock = Clock()
+    started = clock.now
+    assert (await delivery.run_once(runtime, clock)).retrying == 1
+    assert (await delivery.run_once(runtime, clock)).claimed == 0  # not due for ~1 s
+    [event] = await outbox(runtime)
+    assert timedelta(seconds=0.8) <= event.next_attempt_at - clock.now <= timedelta(seconds=1)
+    while (await outbox(runtime))[0].status == "pending":
+        clock.now = (await outbox(runtime))[0].next_attempt_at
+        await delivery.run_once(runtime, clock)
+    [event] = await outbox(runtime)
+    assert event.status == "failed"
+    assert clock.now - started >= timedelta(hours=24)
+    log = await attempts(runtime, event.id)
+    assert len(log) == event.attempts
+    assert 30 <= len(log) <= 40  # 12 doublings up to an hour, then hourly to 24 h
+    gaps = [(b.attempted_at - a.attempted_at).total_seconds() for a, b in itertools.pairwise(log)]
+    assert max(gaps) <= 3600
+    assert {(a.http_status, a.response_body) for a in log} == {(500, "Internal Server Error")}
+    assert received(receiver) == []
+    receiver.clear_faults()
+    path = EVENTS.format(slug=operator.slug)
+    again = await admin.call("POST", f"{path}/{event_id}/redeliver")
+    assert (again["status"], len(again["attemptLog"])) == ("pending", len(log))
+    assert (await delivery.drain(runtime, clock)).delivered == 1
+    assert received(receiver) == [(event_id, 1)]
+
+
+async def test_one_players_events_wait_for_its_earlier_ones(
+    runtime: Runtime, operator: OperatorCtx, receiver: CasinoServer
+) -> None:
+    receiver.inject("http_500", times=1, on="webhooks")
+    first, second = await write_events(runtime, operator.operator_id, "u_a", 2)
+    [other] = await write_events(runtime, operator.operator_id, "u_b", 1)
+    clock = Clock()
+    report = await delivery.drain(runtime, clock)
+    assert (report.delivered, report.retrying) == (1, 1)
+    assert received(receiver) == [(other, 1)]
+    waiting = {e.public_id: e for e in await outbox(runtime)}[second]
+    assert (waiting.status, waiting.attempts) == ("pending", 0)
+    clock.advance(seconds=2)
+    assert (await delivery.drain(runtime, clock)).delivered == 2
+    assert received(receiver) == [(other, 1), (first, 1), (second, 1)]
+
+
+async def test_concurrent_workers_deliver_each_event_once_in_player_order(
+    runtime: Runtime, operator: OperatorCtx, receiver: CasinoServer
+) -> None:
+    players = [f"u_{n}" for n in range(8)]
+    written = {p: await write_events(runtime, operator.operator_id, p, 6) for p in players}
+    workers = await asyncio.gather(*(delivery.drain(runtime) for _ in range(4)))
+    assert sum(w.delivered for w in workers) == 48
+    assert sum(w.claimed for w in workers) == 48
+    counts = dict(received(receiver))
+    assert sorted(counts) == sorted(i for ids in written.values() for i in ids)
+    assert set(counts.values()) == {1}
+    arrival = [event_id for event_id, _ in received(receiver)]
+    for ids in written.values():
+        assert [i for i in arrival if i in ids] == ids
+    assert {e.status for e in await outbox(runtime)} == {"delivered"}
+
+
+async def test_staff_list_read_and_redeliver_events(
+    runtime: Runtime,
+    operator: OperatorCtx,
+    receiver: CasinoServer,
+    admin: AdminApi,
+    client: httpx.AsyncClient,
+) -> None:
+    ids = await write_events(runtime, operator.operator_id, "u_1", 3)
+    [other] = await write_events(runtime, operator.operator_id, "u_2", 1, kind="round_voided")
+    path = EVENTS.format(slug=operator.slug)
+    page = await admin.call("GET", f"{path}?limit=2")
+    assert [e["id"] for e in page["events"]] == [other, ids[2]]
+    rest = await admin.call("GET", f"{path}?limit=2&cursor={page['cursor']['next']}")
+    assert ([e["id"] for e in rest["events"]], rest["cursor"]["next"]) == ([ids[1], ids[0]], None)
+    voided = await admin.call("GET", f"{path}?type=round_voided")
+    assert [e["id"] for e in voided["events"]] == [other]
+    mine = await admin.call("GET", f"{path}?playerExternalId=u_2&status=pending")
+    assert [e["playerExternalId"] for e in mine["events"]] == ["u_2"]
+    bad = await client.get(f"/api/admin{path}?status=lost", headers=admin.headers)
+    assert bad.status_code == 422
+    await delivery.drain(runtime)
+    detail = await admin.call("GET", f"{path}/{ids[0]}")
+    assert (detail["status"], detail["nextAttemptAt"], detail["payload"]["id"]) == (
+        "delivered",
+        None,
+        ids[0],
+    )
+    assert [a["httpStatus"] for a in detail["attemptLog"]] == [200]
+    again = await admin.call("POST", f"{path}/{ids[0]}/redeliver")
+    assert again["status"] == "pending"
+    assert (await delivery.drain(runtime)).delivered == 1
+    assert dict(received(receiver))[ids[0]] == 2  # the receiver saw it twice, processed it once
+    await admin.call("GET", f"{path}/evt_nope", expect=404)
+
+
+async def test_redelivery_waits_for_an_attempt_in_flight(
+    runtime: Runtime, operator: OperatorCtx, admin: AdminApi
+) -> None:
+    [event_id] = await write_events(runtime, operator.operator_id, "u_1", 1)
+    [leased] = await delivery.lease(runtime, Clock()(), 10)
+    assert leased.public_id == event_id
+    path = EVENTS.format(slug=operator.slug)
+    busy: Any = await admin.call("POST", f"{path}/{event_id}/redeliver", expect=409)
+    assert busy["error"]["code"] == "CONFLICT"
+
+
+async def test_another_operators_event_is_not_found(
+    runtime: Runtime, operator: OperatorCtx, admin: AdminApi, client: httpx.AsyncClient
+) -> None:
+    from tests.conftest import make_operator
+
+    [event_id] = await write_events(runtime, operator.operator_id, "u_1", 1)
+    beta = await make_operator(admin, client, "beta")
+    path = EVENTS.format(slug=beta.slug)
+    await admin.call("GET", f"{path}/{event_id}", expect=404)
+    await admin.call("POST", f"{path}/{event_id}/redeliver", expect=404)
+    assert (await admin.call("GET", path))["events"] == []
+
+
+async def test_without_a_webhook_url_attempts_say_how_to_fix_it(
+    runtime: Runtime, operator: OperatorCtx
+) -> None:
+    await write_events(runtime, operator.operator_id, "u_1", 1)
+    assert (await delivery.drain(runtime)).retrying == 1
+    [event] = await outbox(runtime)
+    assert (event.status, event.last_error) == ("pending", NO_URL)
