@@ -251,3 +251,20 @@ async def test_without_a_webhook_url_attempts_say_how_to_fix_it(
     assert (await delivery.drain(runtime)).retrying == 1
     [event] = await outbox(runtime)
     assert (event.status, event.last_error) == ("pending", NO_URL)
+
+
+async def test_the_servers_own_worker_delivers_without_being_asked(
+    runtime: Runtime, operator: OperatorCtx, receiver: CasinoServer
+) -> None:
+    from coffer.app import create_app
+
+    settings = runtime.settings.model_copy(
+        update={"background_jobs": True, "webhook_interval_s": 0.01}
+    )
+    inside = Runtime(settings, runtime.engine, runtime.sessions, runtime.secrets, runtime.wallet)
+    app = create_app(settings=settings, runtime=inside)
+    passed = receiver.inject("slow", times=1, delay=0.0, on="webhooks")  # a handle to wait on
+    async with app.router.lifespan_context(app):
+        [event_id] = await write_events(runtime, operator.operator_id, "u_1", 1)
+        await passed.handled_async()
+    assert received(receiver) == [(event_id, 1)]

@@ -47,14 +47,7 @@ async def start_cancel(
     if round_.status == "held" and not operator.policies.get("refund_enabled", True):
         raise RefundNotAllowed()
     target = wallet.target_for(operator, runtime.secrets, runtime.settings)
-    if round_.status == "held":
-        moved = await session.execute(
-            update(Round)
-            .where(Round.id == round_.id, Round.status == "held")
-            .values(status="refunding")
-        )
-        if getattr(moved, "rowcount", 0) != 1:
-            raise RoundNotRefundable("The round was opened or refunded concurrently.")
+    if round_.status == "held" and await _claim_held(session, round_):
         instruction = await wallet.add_instruction(
             session,
             operator_id=operator.id,
@@ -68,7 +61,9 @@ async def start_cancel(
             round_id=round_.id,
             resolver_after=utcnow() + wallet.grace_period(runtime.settings, target.timeout_s),
         )
-    else:
+    elif round_.status == "refunded":  # a concurrent cancel finished first
+        return views.refunded(round_, await _refund_balance(session, operator, key))
+    else:  # refunding: send the same credit again; the wallet applies one key once
         instruction = (
             await session.execute(
                 select(WalletInstruction).where(
@@ -79,6 +74,21 @@ async def start_cancel(
         ).scalar_one()
     request = wallet.request_for(instruction, player.external_id, round_.public_id)
     return Refund(round_.id, instruction.id, target, request)
+
+
+async def _claim_held(session: AsyncSession, round_: Round) -> bool:
+    """held → refunding; False (and the round re-read) when a concurrent request moved it."""
+    moved = await session.execute(
+        update(Round)
+        .where(Round.id == round_.id, Round.status == "held")
+        .values(status="refunding")
+    )
+    if getattr(moved, "rowcount", 0) == 1:
+        return True
+    await session.refresh(round_)
+    if round_.status not in ("refunding", "refunded"):
+        raise RoundNotRefundable(f"Round {round_.public_id} was opened concurrently.")
+    return False
 
 
 async def _refund_balance(session: AsyncSession, operator: Operator, key: str) -> int | None:
