@@ -1,0 +1,189 @@
+"""Webhook delivery rate through the outbox, against raw signed POSTs to the same receiver.
+
+Starts the reference casino (`coffer casino serve`, its own SQLite inbox) as the receiver and
+writes N events for P players into a fresh Coffer database. In the same run it times:
+
+- raw: N signed POSTs of events of the same size, fresh ids, sent straight to the receiver by as
+  many concurrent senders as a worker batch has (no database on Coffer's side): the baseline;
+- the worker: `webhooks.delivery.drain` in-process until the outbox is empty, with 1 worker and
+  then with 4 concurrent workers (N fresh events each time).
+
+Run: .venv/bin/python bench/webhooks.py [--events 2000] [--players 200]
+     [--backends sqlite,postgresql]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from cryptography.fernet import Fernet
+from sqlalchemy import text
+
+from coffer import signing
+from coffer.db import make_engine
+from coffer.migrate import upgrade_to_head
+from coffer.operators.models import Operator
+from coffer.players.models import Player
+from coffer.runtime import Runtime
+from coffer.secrets_store import SecretBox
+from coffer.settings import Settings
+from coffer.webhooks import delivery
+from coffer.webhooks.outbox import emit, new_event_id
+
+BIN = Path(sys.executable).parent
+PG_ADMIN_URL = os.environ.get(
+    "COFFER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+CASINO_PORT = 8733
+SECRET = "whsec_bench_outbound_secret"
+HOOK_URL = f"http://127.0.0.1:{CASINO_PORT}/casino/webhooks"
+DATA = {"inventoryItemId": 123456, "itemId": 42, "state": "expired", "claimWindowDays": 30}
+
+
+async def fresh_postgres() -> str:
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text("DROP DATABASE IF EXISTS coffer_webhook_bench WITH (FORCE)"))
+        await conn.execute(text("CREATE DATABASE coffer_webhook_bench"))
+    await admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/coffer_webhook_bench"
+
+
+async def seed(runtime: Runtime, players: int) -> tuple[int, list[int]]:
+    async with runtime.sessions() as session:
+        operator = Operator(
+            slug="bench",
+            name="Bench",
+            base_currency="EUR",
+            webhook_url=HOOK_URL,
+            outbound_secret_sealed=runtime.secrets.seal(SECRET),
+            policies={},
+        )
+        session.add(operator)
+        await session.flush()
+        rows = [Player(operator_id=operator.id, external_id=f"p{n}") for n in range(players)]
+        session.add_all(rows)
+        await session.flush()
+        await session.commit()
+        return operator.id, [p.id for p in rows]
+
+
+async def write_events(runtime: Runtime, operator_id: int, players: list[int], count: int) -> None:
+    for start in range(0, count, 500):
+        async with runtime.sessions() as session:
+            for n in range(start, min(start + 500, count)):
+                await emit(session, operator_id, players[n % len(players)], "item_expired", DATA)
+            await session.commit()
+
+
+async def raw_rate(count: int, senders: int) -> float:
+    """Events per second posting signed bodies straight to the receiver."""
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    for n in range(count):
+        body = {
+            "id": new_event_id(),
+            "type": "item_expired",
+            "createdAt": "2026-11-25T00:00:00Z",
+            "operatorId": 1,
+            "data": {"playerExternalId": f"p{n}", **DATA},
+        }
+        queue.put_nowait(json.dumps(body, separators=(",", ":")).encode())
+
+    async def sender(http: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            raw = queue.get_nowait()
+            headers = signing.signed_headers(SECRET, "POST", HOOK_URL, raw)
+            headers["Webhook-Id"] = json.loads(raw)["id"]
+            headers["Content-Type"] = "application/json"
+            response = await http.post(HOOK_URL, content=raw, headers=headers, timeout=10)
+            response.raise_for_status()
+
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100)) as http:
+        started = time.perf_counter()
+        await asyncio.gather(*(sender(http) for _ in range(senders)))
+        return count / (time.perf_counter() - started)
+
+
+async def worker_rate(runtime: Runtime, workers: int, count: int) -> float:
+    started = time.perf_counter()
+    reports = await asyncio.gather(*(delivery.drain(runtime) for _ in range(workers)))
+    elapsed = time.perf_counter() - started
+    delivered = sum(r.delivered for r in reports)
+    if delivered != count:
+        raise RuntimeError(f"delivered {delivered} of {count}")
+    return count / elapsed
+
+
+def start_receiver(workdir: Path) -> subprocess.Popen[bytes]:
+    args = ["casino", "serve", "--port", str(CASINO_PORT), "--database", str(workdir / "c.db")]
+    return subprocess.Popen(
+        [str(BIN / "coffer"), *args],
+        env={**os.environ, "CASINO_OUTBOUND_SECRET": SECRET},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def wait_ready(url: str) -> None:
+    async with httpx.AsyncClient() as http:
+        for _ in range(300):
+            try:
+                if (await http.get(url)).status_code < 500:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+async def bench_backend(backend: str, events: int, players: int) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix=f"coffer-webhooks-{backend}-"))
+    url = (
+        f"sqlite+aiosqlite:///{workdir / 'coffer.db'}"
+        if backend == "sqlite"
+        else await fresh_postgres()
+    )
+    await asyncio.to_thread(upgrade_to_head, url)
+    key = Fernet.generate_key()
+    settings = Settings(database_url=url, secret_key=key.decode(), background_jobs=False)
+    runtime = Runtime.build(settings, make_engine(url), SecretBox(key))
+    receiver = start_receiver(workdir)
+    try:
+        await wait_ready(f"http://127.0.0.1:{CASINO_PORT}/casino/ledger")
+        operator_id, player_ids = await seed(runtime, players)
+        raw = await raw_rate(events, settings.webhook_batch)
+        print(f"\n{backend}: {events} events for {players} players")
+        print(f"  raw signed POSTs, {settings.webhook_batch} senders: {raw:8.1f} events/s")
+        for workers in (1, 4):
+            await write_events(runtime, operator_id, player_ids, events)
+            rate = await worker_rate(runtime, workers, events)
+            print(
+                f"  outbox, {workers} worker(s):             {rate:8.1f} events/s "
+                f"({rate / raw:.0%} of raw)",
+                flush=True,
+            )
+    finally:
+        receiver.terminate()
+        receiver.wait(timeout=10)
+        await runtime.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--players", type=int, default=200)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    for backend in args.backends.split(","):
+        asyncio.run(bench_backend(backend, args.events, args.players))
+
+
+if __name__ == "__main__":
+    main()
