@@ -13,7 +13,7 @@ from coffer.catalog.models import Box, BoxVersion, Item
 from coffer.cli import app
 from coffer.operators.models import Currency, Operator
 from coffer.runtime import Runtime
-from tests.conftest import SECRET_KEY
+from tests.conftest import SECRET_KEY, OperatorCtx
 from tests.helpers import AdminApi, SignedClient
 
 STATE = "/api/s2s/fairness/state"
@@ -123,3 +123,44 @@ async def test_resolve_reports_what_it_did(runtime: Runtime) -> None:
     out = await invoke(runtime.settings.database_url, "resolve")
     assert "rolled back 0, credited 0, still open 0" in out
     assert "resolver" in await invoke(runtime.settings.database_url, "worker", "--help")
+
+
+async def test_expire_expires_items_past_the_claim_window(
+    runtime: Runtime, admin: AdminApi, operator: OperatorCtx
+) -> None:
+    from datetime import timedelta
+
+    from coffer.db import utcnow
+    from coffer.players.service import ensure_player
+    from coffer.vault.models import InventoryItem
+    from coffer.webhooks.models import WebhookEvent
+
+    body = {"name": "Mug", "type": "physical", "valueMinor": 900, "currency": "EUR"}
+    item = await admin.call("POST", f"/operators/{operator.slug}/items", body, expect=201)
+    async with runtime.sessions() as session:
+        owner = await session.get(Operator, operator.operator_id)
+        assert owner is not None
+        player = await ensure_player(session, owner, "u_1")
+        for age in (40, 10):
+            when = utcnow() - timedelta(days=age)
+            session.add(
+                InventoryItem(
+                    operator_id=owner.id,
+                    player_id=player.id,
+                    item_id=item["itemId"],
+                    state="unresolved",
+                    created_at=when,
+                    updated_at=when,
+                )
+            )
+        await session.commit()
+    url = runtime.settings.database_url
+    assert "expired 0 items" in await invoke(url, "expire")  # no window: nothing expires
+    policies = {"policies": {"claimWindowDays": 30}}
+    await admin.call("PATCH", f"/operators/{operator.slug}", policies)
+    assert "expired 1 items" in await invoke(url, "expire")
+    async with runtime.sessions() as session:
+        states = (await session.scalars(select(InventoryItem.state))).all()
+        events = (await session.scalars(select(WebhookEvent.type))).all()
+    assert sorted(states) == ["expired", "unresolved"]
+    assert events == ["item_expired"]

@@ -268,3 +268,16 @@ async def test_the_servers_own_worker_delivers_without_being_asked(
         [event_id] = await write_events(runtime, operator.operator_id, "u_1", 1)
         await passed.handled_async()
     assert received(receiver) == [(event_id, 1)]
+
+
+async def test_an_event_a_dead_worker_leased_goes_out_after_the_lease(
+    runtime: Runtime, operator: OperatorCtx, receiver: CasinoServer
+) -> None:
+    [event_id] = await write_events(runtime, operator.operator_id, "u_1", 1)
+    clock = Clock()
+    [taken] = await delivery.lease(runtime, clock(), 10)  # then the worker dies: no POST, no record
+    assert taken.public_id == event_id
+    assert (await delivery.drain(runtime, clock)).claimed == 0
+    clock.advance(seconds=delivery.LEASE.total_seconds() + 1)
+    assert (await delivery.drain(runtime, clock)).delivered == 1
+    assert received(receiver) == [(event_id, 1)]
