@@ -134,3 +134,28 @@ async def test_the_operator_forwards_an_item_to_the_casino(
         "/api/s2s/inventory", {"playerExternalId": PLAYER, "state": "forwarded_to_casino"}
     )
     assert [row["id"] for row in body_of(listed)["items"]] == [forwarded]
+
+
+async def test_the_window_counts_from_when_the_item_became_unresolved(
+    shop: Shop, runtime: Runtime
+) -> None:
+    from sqlalchemy import update
+
+    from coffer.vault.models import InventoryItem
+    from tests.test_shipping import placed, staff
+
+    returned, untouched = await won_swords(shop, 2)
+    long_ago = utcnow() - days_later(40)
+    async with runtime.sessions() as session:
+        await session.execute(
+            update(InventoryItem).values(created_at=long_ago, updated_at=long_ago)
+        )
+        await session.commit()
+    order = await placed(shop, [returned])
+    await staff(shop, order["publicId"], "cancel")  # the item is back in the vault today
+    await claim_window(shop, 30)
+    assert await expire_once(runtime) == 1
+    assert await state_of(runtime, returned) == "unresolved"
+    assert await state_of(runtime, untouched) == "expired"
+    assert await expire_once(runtime, utcnow() + days_later(31)) == 1
+    assert await state_of(runtime, returned) == "expired"

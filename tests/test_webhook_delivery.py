@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from coffer.db import utcnow
 from coffer.operators.models import Operator
 from coffer.players.service import ensure_player
 from coffer.runtime import Runtime
@@ -158,12 +159,12 @@ async def test_one_players_events_wait_for_its_earlier_ones(
     first, second = await write_events(runtime, operator.operator_id, "u_a", 2)
     [other] = await write_events(runtime, operator.operator_id, "u_b", 1)
     clock = Clock()
-    report = await delivery.drain(runtime, clock)
-    assert (report.delivered, report.retrying) == (1, 1)
+    assert (await delivery.run_once(runtime, clock, limit=1)).retrying == 1  # first fails
+    assert (await delivery.drain(runtime, clock)).delivered == 1
     assert received(receiver) == [(other, 1)]
     waiting = {e.public_id: e for e in await outbox(runtime)}[second]
     assert (waiting.status, waiting.attempts) == ("pending", 0)
-    clock.advance(seconds=2)
+    clock.advance(seconds=10)
     assert (await delivery.drain(runtime, clock)).delivered == 2
     assert received(receiver) == [(other, 1), (first, 1), (second, 1)]
 
@@ -281,3 +282,103 @@ async def test_an_event_a_dead_worker_leased_goes_out_after_the_lease(
     clock.advance(seconds=delivery.LEASE.total_seconds() + 1)
     assert (await delivery.drain(runtime, clock)).delivered == 1
     assert received(receiver) == [(event_id, 1)]
+
+
+async def fail_until_given_up(runtime: Runtime, clock: Clock, public_id: str) -> None:
+    """Run the worker at each retry time until the event is ``failed``."""
+    while True:
+        event = {e.public_id: e for e in await outbox(runtime)}[public_id]
+        if event.status == "failed":
+            return
+        clock.now = max(clock.now, event.next_attempt_at)
+        await delivery.run_once(runtime, clock)
+
+
+async def test_events_waiting_in_line_keep_their_whole_retry_window(
+    runtime: Runtime, operator: OperatorCtx, receiver: CasinoServer
+) -> None:
+    receiver.inject("http_500", times=10_000, on="webhooks")
+    first, second = await write_events(runtime, operator.operator_id, "u_1", 2)
+    clock = Clock()
+    await fail_until_given_up(runtime, clock, first)
+    waited = {e.public_id: e for e in await outbox(runtime)}[second]
+    assert (waited.attempts, waited.window_started_at) == (0, None)
+    assert (await delivery.run_once(runtime, clock)).retrying == 1  # not failed at once
+    started = clock.now
+    await fail_until_given_up(runtime, clock, second)
+    assert clock.now - started >= timedelta(hours=24)
+
+
+async def test_staff_can_redeliver_an_event_whose_worker_died(
+    runtime: Runtime, operator: OperatorCtx, receiver: CasinoServer, admin: AdminApi
+) -> None:
+    from sqlalchemy import update
+
+    from coffer.webhooks.models import WebhookEvent
+
+    [event_id] = await write_events(runtime, operator.operator_id, "u_1", 1)
+    await delivery.lease(runtime, Clock()(), 10)
+    async with runtime.sessions() as session:  # the dead worker's lease runs out
+        await session.execute(
+            update(WebhookEvent).values(next_attempt_at=Clock().now - timedelta(seconds=1))
+        )
+        await session.commit()
+    again = await admin.call("POST", f"{EVENTS.format(slug=operator.slug)}/{event_id}/redeliver")
+    assert again["status"] == "pending"
+    assert (await delivery.drain(runtime)).delivered == 1
+    assert received(receiver) == [(event_id, 1)]
+
+
+async def test_a_player_never_has_two_events_in_flight(
+    runtime: Runtime, operator: OperatorCtx, receiver: CasinoServer, admin: AdminApi
+) -> None:
+    [first] = await write_events(runtime, operator.operator_id, "u_1", 1)
+    await delivery.drain(runtime)
+    await admin.call("POST", f"{EVENTS.format(slug=operator.slug)}/{first}/redeliver")
+    [in_flight] = await delivery.lease(runtime, utcnow(), 10)
+    assert in_flight.public_id == first
+    await write_events(runtime, operator.operator_id, "u_1", 1)
+    assert await delivery.lease(runtime, utcnow(), 10) == []  # due, but u_1 has a POST open
+    [other] = await write_events(runtime, operator.operator_id, "u_2", 1)
+    assert [e.public_id for e in await delivery.lease(runtime, utcnow(), 10)] == [other]
+    after_lease = utcnow() + delivery.LEASE + timedelta(seconds=1)  # the first lease runs out
+    retaken = {e.public_id for e in await delivery.lease(runtime, after_lease, 10)}
+    assert retaken == {first, other}  # u_1's second event waits until first is recorded
+
+
+async def test_an_unreadable_secret_fails_the_attempt_not_the_worker(
+    runtime: Runtime, operator: OperatorCtx, receiver: CasinoServer
+) -> None:
+    from sqlalchemy import update
+
+    from coffer.webhooks.sender import CANNOT_SIGN
+
+    await write_events(runtime, operator.operator_id, "u_1", 1)
+    async with runtime.sessions() as session:
+        await session.execute(
+            update(Operator)
+            .where(Operator.id == operator.operator_id)
+            .values(outbound_secret_sealed="sealed-under-another-key")
+        )
+        await session.commit()
+    assert (await delivery.drain(runtime)).retrying == 1
+    [event] = await outbox(runtime)
+    assert (event.status, event.last_error) == ("pending", CANNOT_SIGN)
+    assert received(receiver) == []
+
+
+async def test_the_event_list_pages_forward_only(
+    runtime: Runtime, operator: OperatorCtx, admin: AdminApi, client: httpx.AsyncClient
+) -> None:
+    from coffer.vault.listing import encode_cursor
+
+    path = f"/api/admin{EVENTS.format(slug=operator.slug)}"
+    backwards = await client.get(
+        path, params={"cursor": encode_cursor("prev", 5)}, headers=admin.headers
+    )
+    assert backwards.status_code == 422
+    assert backwards.json()["error"]["fields"] == {
+        "cursor": "this list pages forward only: use next"
+    }
+    nul = await client.get(f"{path}/evt_%00", headers=admin.headers)
+    assert nul.status_code == 422

@@ -3,8 +3,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from pydantic import AfterValidator
 
-from coffer.schemas import PlayerExternalId
+from coffer.schemas import PlayerExternalId, clean_text
 from coffer.shipping import service
 from coffer.shipping.schemas import OrderAnswer, OrderCreate, OrderCreated, ShipBody
 from coffer.web.deps import AdminOperator, DbSession, S2SOperator
@@ -14,7 +15,9 @@ from coffer.web.signed import SignedRoute
 s2s_router = APIRouter(prefix="/api/s2s/shipping", tags=["s2s: shipping"], route_class=SignedRoute)
 admin_router = APIRouter(prefix="/api/admin/operators/{slug}/shipping", tags=["admin: shipping"])
 
-PublicId = Annotated[str, Path(alias="publicId", min_length=1, max_length=32)]
+PublicId = Annotated[
+    str, Path(alias="publicId", min_length=1, max_length=32), AfterValidator(clean_text)
+]
 
 
 @s2s_router.post("/orders", status_code=201, responses=errors_for(401, 403, 404, 422))

@@ -1,5 +1,8 @@
 """Expiring unclaimed items: ``unresolved`` past the operator's ``claimWindowDays`` → ``expired``.
 
+The window counts from when the item last became ``unresolved``: when it was won, or when a
+cancelled order or a refused cashout gave it back, so a returned item is never expired at once.
+
 Off unless an operator sets a window. Each batch is one conditional update (``WHERE state =
 'unresolved'``) returning the rows it changed, so an item a cashout or an order claims at the same
 moment is left to that winner, and every expired item gets exactly one ``item_expired`` event.
@@ -35,7 +38,7 @@ async def expire_batch(session: AsyncSession, operator_id: int, now: datetime, l
     overdue = (
         select(InventoryItem.id)
         .where(InventoryItem.operator_id == operator_id, InventoryItem.state == "unresolved")
-        .where(InventoryItem.created_at < now - timedelta(days=days))
+        .where(InventoryItem.updated_at < now - timedelta(days=days))
         .order_by(InventoryItem.id)
         .limit(limit)
     )

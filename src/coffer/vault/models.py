@@ -15,7 +15,7 @@ class InventoryItem(Base):
     __table_args__ = (
         UniqueConstraint("round_id", "reel_index"),
         Index("ix_inventory_items_player_state", "player_id", "state", "id"),
-        Index("ix_inventory_items_expiry", "operator_id", "state", "created_at"),
+        Index("ix_inventory_items_expiry", "operator_id", "state", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, exists, or_, select, update
+from sqlalchemy import Select, and_, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from coffer.db import utcnow
+from coffer.db import UtcDateTime, utcnow
 from coffer.operators.models import Operator
 from coffer.runtime import Runtime
 from coffer.vault.models import Entitlement
@@ -51,22 +51,42 @@ class DeliveryReport:
     failed: int = 0
 
 
-def due_events(now: datetime) -> Select[int]:
-    """Ids of events that may go out now, oldest first, at most one queued event per player."""
-    earlier = aliased(WebhookEvent)
+def due_events(now: datetime) -> Select[int, int, int | None]:
+    """(id, operator, player) of events that may go out now, oldest first.
+
+    An event waits while an earlier in-line event of its player is pending, and while any event
+    of its player is in flight (leased, lease not run out). A redelivered event (not in line)
+    waits only for the latter; ``lease`` then takes one event per player per batch. Two workers
+    leasing at the same moment may still each take one redelivered event of the same player.
+    """
+    other = aliased(WebhookEvent)
+    in_line_before = and_(
+        WebhookEvent.in_order.is_(True), other.in_order.is_(True), other.id < WebhookEvent.id
+    )
+    in_flight = and_(other.lease_token.is_not(None), other.next_attempt_at > now)
     blocked = exists().where(
-        earlier.operator_id == WebhookEvent.operator_id,
-        earlier.player_id == WebhookEvent.player_id,
-        earlier.status == "pending",
-        earlier.in_order.is_(True),
-        earlier.id < WebhookEvent.id,
+        other.operator_id == WebhookEvent.operator_id,
+        other.player_id == WebhookEvent.player_id,
+        other.status == "pending",
+        other.id != WebhookEvent.id,
+        or_(in_line_before, in_flight),
     )
     return (
-        select(WebhookEvent.id)
+        select(WebhookEvent.id, WebhookEvent.operator_id, WebhookEvent.player_id)
         .where(WebhookEvent.status == "pending", WebhookEvent.next_attempt_at <= now)
-        .where(or_(WebhookEvent.in_order.is_(False), ~blocked))
+        .where(~blocked)
         .order_by(WebhookEvent.id)
     )
+
+
+def _one_per_player(rows: list[tuple[int, int, int | None]]) -> list[int]:
+    seen: set[tuple[int, int | None]] = set()
+    ids = []
+    for event_id, operator_id, player_id in rows:
+        if player_id is None or (operator_id, player_id) not in seen:
+            seen.add((operator_id, player_id))
+            ids.append(event_id)
+    return ids
 
 
 async def lease(runtime: Runtime, now: datetime, limit: int) -> list[Outgoing]:
@@ -76,20 +96,26 @@ async def lease(runtime: Runtime, now: datetime, limit: int) -> list[Outgoing]:
         stmt = due_events(now).limit(limit)
         if runtime.engine.dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True, of=WebhookEvent)
-        ids = list(await session.scalars(stmt))
+        ids = _one_per_player([(r[0], r[1], r[2]) for r in await session.execute(stmt)])
         if not ids:
             return []
         await session.execute(
             update(WebhookEvent)
             .where(WebhookEvent.id.in_(ids), WebhookEvent.status == "pending")
             .where(WebhookEvent.next_attempt_at <= now)
-            .values(lease_token=token, next_attempt_at=max(now, utcnow()) + LEASE)
+            .values(
+                lease_token=token,
+                next_attempt_at=max(now, utcnow()) + LEASE,
+                window_started_at=func.coalesce(
+                    WebhookEvent.window_started_at, literal(now, UtcDateTime())
+                ),
+            )
             .execution_options(synchronize_session=False)
         )
         rows = await session.execute(
             select(WebhookEvent, Operator)
             .join(Operator, Operator.id == WebhookEvent.operator_id)
-            .where(WebhookEvent.lease_token == token)
+            .where(WebhookEvent.id.in_(ids), WebhookEvent.lease_token == token)
             .order_by(WebhookEvent.id)
         )
         taken = [_outgoing(runtime, event, operator, token) for event, operator in rows]
@@ -98,13 +124,18 @@ async def lease(runtime: Runtime, now: datetime, limit: int) -> list[Outgoing]:
 
 
 def _outgoing(runtime: Runtime, event: WebhookEvent, operator: Operator, token: str) -> Outgoing:
+    try:
+        secret: str | None = runtime.secrets.open(operator.outbound_secret_sealed)
+    except Exception:  # a secret sealed under another key fails this event, not the others
+        log.exception("cannot open the outbound secret of operator %s", operator.slug)
+        secret = None
     return Outgoing(
         event.id,
         event.public_id,
         event.type,
         event.body.encode(),
         operator.webhook_url,
-        runtime.secrets.open(operator.outbound_secret_sealed),
+        secret,
         event.attempts,
         token,
     )

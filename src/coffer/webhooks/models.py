@@ -28,10 +28,11 @@ class WebhookEvent(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     # False once staff redeliver it: it then goes out on its own, not in the player's queue.
     in_order: Mapped[bool] = mapped_column(default=True)
-    attempts: Mapped[int] = mapped_column(default=0)
+    attempts: Mapped[int] = mapped_column(default=0)  # since it was last queued
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Retries stop (``failed``) a window after this: creation, or the staff's redelivery.
-    window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Retries stop (``failed``) a window after the first attempt since the event was queued
+    # (written, or redelivered by staff); null until then, so waiting in line costs no retries.
+    window_started_at: Mapped[datetime | None] = mapped_column()
     lease_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -58,7 +58,7 @@ async def emit(
         in_order=True,
         attempts=0,
         next_attempt_at=now,
-        window_started_at=now,
+        window_started_at=None,
         created_at=now,
     )
     session.add(event)

@@ -3,8 +3,9 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
+from pydantic import AfterValidator
 
-from coffer.schemas import PlayerExternalId
+from coffer.schemas import PlayerExternalId, clean_text
 from coffer.web.deps import AdminOperator, DbSession
 from coffer.web.openapi import errors_for
 from coffer.webhooks import service
@@ -13,7 +14,9 @@ from coffer.webhooks.schemas import EventDetail, EventPage
 
 router = APIRouter(prefix="/api/admin/operators/{slug}/webhooks", tags=["admin: webhooks"])
 
-EventId = Annotated[str, Path(alias="eventId", min_length=1, max_length=32)]
+EventId = Annotated[
+    str, Path(alias="eventId", min_length=1, max_length=32), AfterValidator(clean_text)
+]
 Status = Literal["pending", "delivered", "failed"]
 EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
 

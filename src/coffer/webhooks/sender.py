@@ -20,7 +20,7 @@ class Outgoing:
     kind: str
     body: bytes
     url: str | None
-    secret: str
+    secret: str | None  # None: it could not be decrypted with this service's key
     attempts: int
     token: str
 
@@ -38,12 +38,18 @@ class Attempt:
 
 
 NO_URL = "no webhook URL configured; set the operator's webhookUrl, then redeliver"
+CANNOT_SIGN = (
+    "the operator's outbound secret cannot be decrypted: is COFFER_SECRET_KEY the key it was "
+    "stored with?"
+)
 
 
 async def post_event(http: httpx.AsyncClient, event: Outgoing, timeout_s: float) -> Attempt:
     """POST the event signed (SPEC §2) with ``Webhook-Id``; keep the first KB of the answer."""
     if event.url is None:
         return Attempt(None, 0, NO_URL, None)
+    if event.secret is None:
+        return Attempt(None, 0, CANNOT_SIGN, None)
     headers = signing.signed_headers(event.secret, "POST", event.url, event.body)
     headers["Webhook-Id"] = event.public_id
     headers["Content-Type"] = "application/json"

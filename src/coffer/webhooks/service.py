@@ -3,11 +3,11 @@
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.db import utcnow
-from coffer.errors import Conflict, NotFound
+from coffer.errors import Conflict, NotFound, ValidationFailed
 from coffer.operators.models import Operator
 from coffer.players.models import Player
 from coffer.vault.listing import decode_cursor, encode_cursor
@@ -51,7 +51,10 @@ async def list_events(session: AsyncSession, operator: Operator, query: EventQue
         .limit(query.limit + 1)
     )
     if query.cursor is not None:
-        stmt = stmt.where(WebhookEvent.id < decode_cursor(query.cursor).id)
+        cursor = decode_cursor(query.cursor)
+        if cursor.direction != "next":
+            raise ValidationFailed(fields={"cursor": "this list pages forward only: use next"})
+        stmt = stmt.where(WebhookEvent.id < cursor.id)
     if query.status is not None:
         stmt = stmt.where(WebhookEvent.status == query.status)
     if query.kind is not None:
@@ -94,25 +97,33 @@ async def get_event(session: AsyncSession, operator: Operator, public_id: str) -
 
 
 async def redeliver(session: AsyncSession, operator: Operator, public_id: str) -> EventDetail:
-    """Send the event again now, with a fresh retry window.
+    """Send the event again now.
 
-    A delivered or failed event goes out on its own (it no longer holds up the player's later
-    events); a pending one waiting for its next retry is simply tried now.
+    A delivered or failed event is queued afresh (a new retry window, backoff from 1 s) and goes
+    out on its own: it does not hold up the player's later events. A pending one waiting for its
+    next retry (or whose worker died) is simply tried now.
     """
     event = await _find(session, operator, public_id)
     now = utcnow()
-    again = {"next_attempt_at": now, "window_started_at": now, "status": "pending"}
     moved = await session.execute(
         update(WebhookEvent)
         .where(WebhookEvent.id == event.id, WebhookEvent.status.in_(("delivered", "failed")))
-        .values(**again, in_order=False, last_error=None)
+        .values(
+            status="pending",
+            in_order=False,
+            attempts=0,
+            next_attempt_at=now,
+            window_started_at=None,
+            lease_token=None,
+            last_error=None,
+        )
     )
     if getattr(moved, "rowcount", 0) != 1:
+        idle = or_(WebhookEvent.lease_token.is_(None), WebhookEvent.next_attempt_at <= now)
         moved = await session.execute(
             update(WebhookEvent)
-            .where(WebhookEvent.id == event.id, WebhookEvent.status == "pending")
-            .where(WebhookEvent.lease_token.is_(None))
-            .values(**again)
+            .where(WebhookEvent.id == event.id, WebhookEvent.status == "pending", idle)
+            .values(next_attempt_at=now, lease_token=None)
         )
     if getattr(moved, "rowcount", 0) != 1:
         raise Conflict(f"Event {public_id} is being delivered right now; try again shortly.")

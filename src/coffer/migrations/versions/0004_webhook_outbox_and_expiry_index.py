@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("in_order", sa.Boolean(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("window_started_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("window_started_at", coffer.db.UtcDateTime(timezone=True), nullable=True),
         sa.Column("lease_token", sa.String(length=32), nullable=True),
         sa.Column("last_error", sa.String(length=500), nullable=True),
         sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
@@ -91,7 +91,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("inventory_items", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_inventory_items_expiry", ["operator_id", "state", "created_at"], unique=False
+            "ix_inventory_items_expiry", ["operator_id", "state", "updated_at"], unique=False
         )
 
     # ### end Alembic commands ###
