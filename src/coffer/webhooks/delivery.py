@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, exists, func, literal, or_, select, update
+from sqlalchemy import Select, and_, exists, func, literal, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnClause
 
 from coffer.db import UtcDateTime, utcnow
 from coffer.operators.models import Operator
@@ -30,6 +31,8 @@ from coffer.webhooks.sender import Attempt, Outgoing, post_event
 log = logging.getLogger("coffer.webhooks")
 Clock = Callable[[], datetime]
 
+# Written into the SQL, not bound, so that both planners can use the partial index on pending ids.
+PENDING: ColumnClause[str] = literal_column("'pending'")
 # Longer than any single POST may take (the timeout is at most 60 s).
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF_S = 3600
@@ -73,7 +76,7 @@ def due_events(now: datetime) -> Select[int, int, int | None]:
     )
     return (
         select(WebhookEvent.id, WebhookEvent.operator_id, WebhookEvent.player_id)
-        .where(WebhookEvent.status == "pending", WebhookEvent.next_attempt_at <= now)
+        .where(WebhookEvent.status == PENDING, WebhookEvent.next_attempt_at <= now)
         .where(~blocked)
         .order_by(WebhookEvent.id)
     )

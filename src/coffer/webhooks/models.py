@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coffer.db import Base, BigId, utcnow
@@ -13,7 +13,13 @@ class WebhookEvent(Base):
 
     __tablename__ = "webhook_events"
     __table_args__ = (
-        Index("ix_webhook_events_due", "status", "next_attempt_at"),
+        # The worker's queue: pending events in id order, however many delivered ones pile up.
+        Index(
+            "ix_webhook_events_pending",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
         Index("ix_webhook_events_player", "operator_id", "player_id", "status", "id"),
         Index("ix_webhook_events_operator", "operator_id", "id"),
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-25 01:06:40.255016
+Create Date: 2026-11-25 01:46:58.307596
 """
 
 from collections.abc import Sequence
@@ -49,8 +49,14 @@ def upgrade() -> None:
         sa.UniqueConstraint("public_id", name=op.f("uq_webhook_events_public_id")),
     )
     with op.batch_alter_table("webhook_events", schema=None) as batch_op:
-        batch_op.create_index("ix_webhook_events_due", ["status", "next_attempt_at"], unique=False)
         batch_op.create_index("ix_webhook_events_operator", ["operator_id", "id"], unique=False)
+        batch_op.create_index(
+            "ix_webhook_events_pending",
+            ["id"],
+            unique=False,
+            postgresql_where=sa.text("status = 'pending'"),
+            sqlite_where=sa.text("status = 'pending'"),
+        )
         batch_op.create_index(
             "ix_webhook_events_player", ["operator_id", "player_id", "status", "id"], unique=False
         )
@@ -114,8 +120,12 @@ def downgrade() -> None:
     op.drop_table("webhook_attempts")
     with op.batch_alter_table("webhook_events", schema=None) as batch_op:
         batch_op.drop_index("ix_webhook_events_player")
+        batch_op.drop_index(
+            "ix_webhook_events_pending",
+            postgresql_where=sa.text("status = 'pending'"),
+            sqlite_where=sa.text("status = 'pending'"),
+        )
         batch_op.drop_index("ix_webhook_events_operator")
-        batch_op.drop_index("ix_webhook_events_due")
 
     op.drop_table("webhook_events")
     # ### end Alembic commands ###
