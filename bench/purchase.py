@@ -11,10 +11,7 @@ Run: .venv/bin/python bench/purchase.py [--seconds 10] [--backends sqlite,postgr
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -22,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_support import fresh_postgres, start_coffer, wait_ready
 from cryptography.fernet import Fernet
-from sqlalchemy import text
 
 from coffer import signing
 from coffer.db import make_engine
@@ -35,11 +32,7 @@ from coffer.secrets_store import SecretBox
 from coffer.settings import Settings
 from coffer.wallet.client import Accepted, CallResult, WalletRequest, WalletTarget
 
-BIN = Path(sys.executable).parent
 ADMIN = "bench-admin-token"
-PG_ADMIN_URL = os.environ.get(
-    "COFFER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
 COFFER_PORT, CASINO_PORT = 8731, 8732
 
 
@@ -69,36 +62,6 @@ class Figures:
             f"{label:<34} {rate:>9.1f}/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms"
             f"  p99/p50 {spread:4.1f}"
         )
-
-
-async def fresh_postgres() -> str:
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text("DROP DATABASE IF EXISTS coffer_bench WITH (FORCE)"))
-        await conn.execute(text("CREATE DATABASE coffer_bench"))
-    await admin.dispose()
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/coffer_bench"
-
-
-def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [str(BIN / "coffer"), *args],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-async def wait_ready(url: str) -> None:
-    async with httpx.AsyncClient() as http:
-        for _ in range(300):
-            try:
-                if (await http.get(url)).status_code < 500:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
 
 
 async def seed(base: str, casino_wallet: str) -> Shop:
@@ -235,7 +198,7 @@ async def bench_backend(backend: str, seconds: float) -> None:
     url = (
         f"sqlite+aiosqlite:///{workdir / 'coffer.db'}"
         if backend == "sqlite"
-        else await fresh_postgres()
+        else await fresh_postgres("coffer_bench")
     )
     await asyncio.to_thread(upgrade_to_head, url)
     key = Fernet.generate_key()
@@ -246,12 +209,12 @@ async def bench_backend(backend: str, seconds: float) -> None:
         "COFFER_BACKGROUND_JOBS": "false",
     }
     base = f"http://127.0.0.1:{COFFER_PORT}"
-    coffer = start(["serve", "--no-migrate", "--port", str(COFFER_PORT)], env)
+    coffer = start_coffer(["serve", "--no-migrate", "--port", str(COFFER_PORT)], env)
     casino = None
     try:
         await wait_ready(base + "/healthz")
         shop = await seed(base, f"http://127.0.0.1:{CASINO_PORT}/casino/wallet")
-        casino = start(
+        casino = start_coffer(
             [
                 "casino",
                 "serve",

@@ -10,12 +10,12 @@ Run: .venv/bin/python bench/vault.py [--sizes 100,10000,1000000] [--backends sql
 
 import argparse
 import asyncio
-import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from bench_support import fresh_postgres
 from cryptography.fernet import Fernet
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,21 +32,8 @@ from coffer.vault.listing import encode_cursor
 from coffer.vault.models import InventoryItem
 from coffer.vault.service import InventoryQuery, list_inventory
 
-PG_ADMIN_URL = os.environ.get(
-    "COFFER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
 BATCH = 20_000
 RUNS = 50
-
-
-async def fresh_postgres() -> str:
-    """A new, empty database for this run (dropped and made again each time)."""
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text("DROP DATABASE IF EXISTS coffer_vault_bench WITH (FORCE)"))
-        await conn.execute(text("CREATE DATABASE coffer_vault_bench"))
-    await admin.dispose()
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/coffer_vault_bench"
 
 
 async def make_owner(session: AsyncSession, runtime: Runtime, slug: str) -> tuple[int, int, int]:
@@ -122,7 +109,7 @@ async def bench_backend(backend: str, sizes: list[int]) -> None:
     url = (
         f"sqlite+aiosqlite:///{workdir / 'coffer.db'}"
         if backend == "sqlite"
-        else await fresh_postgres()
+        else await fresh_postgres("coffer_vault_bench")
     )
     await asyncio.to_thread(upgrade_to_head, url)
     key = Fernet.generate_key()

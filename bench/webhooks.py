@@ -15,16 +15,14 @@ Run: .venv/bin/python bench/webhooks.py [--events 2000] [--players 200]
 import argparse
 import asyncio
 import json
-import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+from bench_support import fresh_postgres, start_coffer, wait_ready
 from cryptography.fernet import Fernet
-from sqlalchemy import text
 
 from coffer import signing
 from coffer.db import make_engine
@@ -37,23 +35,10 @@ from coffer.settings import Settings
 from coffer.webhooks import delivery
 from coffer.webhooks.outbox import emit, new_event_id
 
-BIN = Path(sys.executable).parent
-PG_ADMIN_URL = os.environ.get(
-    "COFFER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
 CASINO_PORT = 8733
 SECRET = "whsec_bench_outbound_secret"
 HOOK_URL = f"http://127.0.0.1:{CASINO_PORT}/casino/webhooks"
 DATA = {"inventoryItemId": 123456, "itemId": 42, "state": "expired", "claimWindowDays": 30}
-
-
-async def fresh_postgres() -> str:
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text("DROP DATABASE IF EXISTS coffer_webhook_bench WITH (FORCE)"))
-        await conn.execute(text("CREATE DATABASE coffer_webhook_bench"))
-    await admin.dispose()
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/coffer_webhook_bench"
 
 
 async def seed(runtime: Runtime, players: int) -> tuple[int, list[int]]:
@@ -123,24 +108,7 @@ async def worker_rate(runtime: Runtime, workers: int, count: int) -> float:
 
 def start_receiver(workdir: Path) -> subprocess.Popen[bytes]:
     args = ["casino", "serve", "--port", str(CASINO_PORT), "--database", str(workdir / "c.db")]
-    return subprocess.Popen(
-        [str(BIN / "coffer"), *args],
-        env={**os.environ, "CASINO_OUTBOUND_SECRET": SECRET},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-async def wait_ready(url: str) -> None:
-    async with httpx.AsyncClient() as http:
-        for _ in range(300):
-            try:
-                if (await http.get(url)).status_code < 500:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
+    return start_coffer(args, {"CASINO_OUTBOUND_SECRET": SECRET})
 
 
 async def bench_backend(backend: str, events: int, players: int) -> None:
@@ -148,7 +116,7 @@ async def bench_backend(backend: str, events: int, players: int) -> None:
     url = (
         f"sqlite+aiosqlite:///{workdir / 'coffer.db'}"
         if backend == "sqlite"
-        else await fresh_postgres()
+        else await fresh_postgres("coffer_webhook_bench")
     )
     await asyncio.to_thread(upgrade_to_head, url)
     key = Fernet.generate_key()
