@@ -76,8 +76,7 @@ async def test_unresolved_items_past_the_window_expire_once(shop: Shop, runtime:
 async def test_expiry_works_in_batches(shop: Shop, runtime: Runtime) -> None:
     ids = await won_swords(shop, 5)
     await claim_window(shop, 1)
-    small = runtime.settings.model_copy(update={"expiry_batch": 2})
-    batched = Runtime(small, runtime.engine, runtime.sessions, runtime.secrets, runtime.wallet)
+    batched = runtime.with_settings(expiry_batch=2)
     assert await expire_once(batched, utcnow() + days_later(2)) == 5
     assert {await state_of(runtime, i) for i in ids} == {"expired"}
 

@@ -259,11 +259,8 @@ async def test_the_servers_own_worker_delivers_without_being_asked(
 ) -> None:
     from coffer.app import create_app
 
-    settings = runtime.settings.model_copy(
-        update={"background_jobs": True, "webhook_interval_s": 0.01}
-    )
-    inside = Runtime(settings, runtime.engine, runtime.sessions, runtime.secrets, runtime.wallet)
-    app = create_app(settings=settings, runtime=inside)
+    inside = runtime.with_settings(background_jobs=True, webhook_interval_s=0.01)
+    app = create_app(settings=inside.settings, runtime=inside)
     passed = receiver.inject("slow", times=1, delay=0.0, on="webhooks")  # a handle to wait on
     async with app.router.lifespan_context(app):
         [event_id] = await write_events(runtime, operator.operator_id, "u_1", 1)

@@ -96,8 +96,7 @@ async def deliver_everything(story: Story) -> int:
 
 
 async def test_every_event_arrives_once_through_an_outage(shop: Shop, runtime: Runtime) -> None:
-    quick = runtime.settings.model_copy(update={"webhook_timeout_s": 0.5})
-    worker = Runtime(quick, runtime.engine, runtime.sessions, runtime.secrets, runtime.wallet)
+    worker = runtime.with_settings(webhook_timeout_s=0.5)
     story = Story(shop, worker)
     down = shop.casino.inject("reset", times=100_000, on="webhooks")
     await business(story)

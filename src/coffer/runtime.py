@@ -1,6 +1,6 @@
 """What every entry point needs: settings, engine, session factory and the secret box."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,6 +20,8 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     secrets: SecretBox
     wallet: WalletClient
+    # Webhooks get a pool of their own: a slow receiver must not hold connections wallet calls need.
+    webhook_http: httpx.AsyncClient
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Runtime":
@@ -31,8 +33,14 @@ class Runtime:
         """Assemble a runtime around an engine (tests pass one with their own pool)."""
         http = httpx.AsyncClient(limits=httpx.Limits(max_connections=100))
         wallet = WalletClient(http, settings.wallet_retries)
-        return cls(settings, engine, make_sessionmaker(engine), secrets, wallet)
+        hooks = httpx.AsyncClient(limits=httpx.Limits(max_connections=settings.webhook_batch))
+        return cls(settings, engine, make_sessionmaker(engine), secrets, wallet, hooks)
 
     async def close(self) -> None:
         await self.wallet.http.aclose()
+        await self.webhook_http.aclose()
         await self.engine.dispose()
+
+    def with_settings(self, **changes: object) -> "Runtime":
+        """The same engine, secrets and clients under changed settings (tests, benchmarks)."""
+        return replace(self, settings=self.settings.model_copy(update=changes))

@@ -200,7 +200,7 @@ async def run_once(
     window = timedelta(hours=settings.webhook_retry_hours)
 
     async def one(event: Outgoing) -> None:
-        attempt = await post_event(runtime.wallet.http, event, settings.webhook_timeout_s)
+        attempt = await post_event(runtime.webhook_http, event, settings.webhook_timeout_s)
         async with runtime.sessions() as session:
             outcome = await record(session, event, attempt, clock(), window, random.random())
             await session.commit()
