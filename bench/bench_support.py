@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
-from coffer.db import make_engine
+from coffer.kit.db import make_engine
 
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = os.environ.get(

@@ -23,14 +23,14 @@ from bench_support import fresh_postgres, start_coffer, wait_ready
 from cryptography.fernet import Fernet
 
 from coffer import signing
-from coffer.db import make_engine
+from coffer.kit.db import make_engine
+from coffer.kit.secrets import SecretBox
+from coffer.kit.settings import Settings
 from coffer.migrate import upgrade_to_head
-from coffer.rounds import flow
+from coffer.rounds import purchasing as flow
 from coffer.rounds.schemas import PurchaseRequest
 from coffer.runtime import Runtime
-from coffer.secrets_store import SecretBox
-from coffer.settings import Settings
-from coffer.wallet.client import Accepted, CallResult, WalletRequest, WalletTarget
+from coffer.seamless.client import Accepted, CallResult, WalletRequest, WalletTarget
 
 ADMIN = "bench-admin-token"
 COFFER_PORT, CASINO_PORT = 8731, 8732
@@ -196,7 +196,7 @@ async def raw_run(url: str, key: bytes, shop: Shop, clients: int, seconds: float
 async def bench_backend(backend: str, seconds: float) -> None:
     workdir = Path(tempfile.mkdtemp(prefix=f"coffer-bench-{backend}-"))
     url = (
-        f"sqlite+aiosqlite:///{workdir / 'coffer.db'}"
+        f"sqlite+aiosqlite:///{workdir / 'coffer.kit.db'}"
         if backend == "sqlite"
         else await fresh_postgres("coffer_bench")
     )

@@ -21,16 +21,16 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.models import Item
-from coffer.db import make_engine, utcnow
+from coffer.inventory.listing import encode_cursor
+from coffer.inventory.models import InventoryItem
+from coffer.inventory.service import InventoryQuery, list_inventory
+from coffer.kit.db import make_engine, utcnow
+from coffer.kit.secrets import SecretBox
+from coffer.kit.settings import Settings
 from coffer.migrate import upgrade_to_head
 from coffer.operators.models import Operator
 from coffer.players.models import Player
 from coffer.runtime import Runtime
-from coffer.secrets_store import SecretBox
-from coffer.settings import Settings
-from coffer.vault.listing import encode_cursor
-from coffer.vault.models import InventoryItem
-from coffer.vault.service import InventoryQuery, list_inventory
 
 BATCH = 20_000
 RUNS = 50
@@ -107,7 +107,7 @@ async def time_page(runtime: Runtime, operator_id: int, query: InventoryQuery) -
 async def bench_backend(backend: str, sizes: list[int]) -> None:
     workdir = Path(tempfile.mkdtemp(prefix=f"coffer-vault-{backend}-"))
     url = (
-        f"sqlite+aiosqlite:///{workdir / 'coffer.db'}"
+        f"sqlite+aiosqlite:///{workdir / 'coffer.kit.db'}"
         if backend == "sqlite"
         else await fresh_postgres("coffer_vault_bench")
     )

@@ -25,13 +25,13 @@ from bench_support import fresh_postgres, start_coffer, wait_ready
 from cryptography.fernet import Fernet
 
 from coffer import signing
-from coffer.db import make_engine
+from coffer.kit.db import make_engine
+from coffer.kit.secrets import SecretBox
+from coffer.kit.settings import Settings
 from coffer.migrate import upgrade_to_head
 from coffer.operators.models import Operator
 from coffer.players.models import Player
 from coffer.runtime import Runtime
-from coffer.secrets_store import SecretBox
-from coffer.settings import Settings
 from coffer.webhooks import delivery
 from coffer.webhooks.outbox import emit, new_event_id
 
@@ -114,7 +114,7 @@ def start_receiver(workdir: Path) -> subprocess.Popen[bytes]:
 async def bench_backend(backend: str, events: int, players: int) -> None:
     workdir = Path(tempfile.mkdtemp(prefix=f"coffer-webhooks-{backend}-"))
     url = (
-        f"sqlite+aiosqlite:///{workdir / 'coffer.db'}"
+        f"sqlite+aiosqlite:///{workdir / 'coffer.kit.db'}"
         if backend == "sqlite"
         else await fresh_postgres("coffer_webhook_bench")
     )

@@ -37,9 +37,9 @@ import httpx
 import uvicorn
 
 from coffer import signing
-from coffer.casino.app import casino_of, create_casino_app
-from coffer.casino.settings import WALLET_PATH, WEBHOOK_PATH, CasinoSettings
-from coffer.casino.wallet import Casino
+from coffer_casino.app import casino_of, create_casino_app
+from coffer_casino.settings import WALLET_PATH, WEBHOOK_PATH, CasinoSettings
+from coffer_casino.wallet import Casino
 
 T = TypeVar("T")
 FaultMode = Literal[

@@ -14,11 +14,11 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from coffer.app import create_app
-from coffer.db import make_engine
+from coffer.kit.db import make_engine
+from coffer.kit.settings import Settings
 from coffer.migrate import upgrade_to_head
 from coffer.models import Base
 from coffer.runtime import Runtime
-from coffer.settings import Settings
 from tests.helpers import AdminApi, SignedClient
 
 PG_URL = os.environ.get(
@@ -64,7 +64,7 @@ async def _prepare_postgres() -> str | None:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file, copied for each test."""
-    path = tmp_path_factory.mktemp("template") / "coffer.db"
+    path = tmp_path_factory.mktemp("template") / "coffer.kit.db"
     upgrade_to_head(f"sqlite+aiosqlite:///{path}")
     return path
 
@@ -115,7 +115,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """A migrated, empty database of each kind."""
     if request.param == "sqlite":
-        path = tmp_path / "coffer.db"
+        path = tmp_path / "coffer.kit.db"
         shutil.copy(sqlite_template, path)
         return f"sqlite+aiosqlite:///{path}"
     request.getfixturevalue("postgres_ready")

@@ -7,11 +7,11 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from coffer.db import utcnow
+from coffer.inventory.models import InventoryItem
+from coffer.kit.db import utcnow
 from coffer.rounds.models import Round
 from coffer.runtime import Runtime
-from coffer.vault.models import InventoryItem
-from coffer.wallet.models import WalletAttempt, WalletInstruction
+from coffer.seamless.models import WalletAttempt, WalletInstruction
 from tests.casino_server import CasinoServer, post_signed, wallet_body
 from tests.purchase_support import PLAYER, ledger_amounts, rounds
 

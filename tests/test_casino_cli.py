@@ -10,10 +10,10 @@ import uvicorn
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
-from coffer.casino.app import create_casino_app
-from coffer.casino.cli import casino_app
-from coffer.casino.settings import CasinoSettings
-from coffer.casino.wallet import Casino
+from coffer_casino.app import create_casino_app
+from coffer_casino.cli import casino_app
+from coffer_casino.settings import CasinoSettings
+from coffer_casino.wallet import Casino
 
 
 def balance_and_mismatches(database: Path) -> tuple[int, list[Any]]:

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from coffer import signing
-from coffer.casino.models import WalletRequest
-from coffer.casino.wallet import PriorDebit, decide_debit, decide_rollback
+from coffer_casino.models import WalletRequest
+from coffer_casino.wallet import PriorDebit, decide_debit, decide_rollback
 from tests.casino_server import CasinoServer, post_signed, wallet_body
 
 PLAYER = "u_8431"

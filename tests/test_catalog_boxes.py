@@ -10,7 +10,7 @@ import pytest
 
 from coffer.catalog import publish as publishing
 from coffer.catalog.service import openable_version, prize_table
-from coffer.errors import BoxNotPlayable, Conflict, UnknownBox
+from coffer.kit.errors import BoxNotPlayable, Conflict, UnknownBox
 from coffer.operators.models import Operator
 from coffer.runtime import Runtime
 from tests.conftest import OperatorCtx, make_operator

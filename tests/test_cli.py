@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from coffer.catalog.models import Box, BoxVersion, Item
-from coffer.cli import app
+from coffer.cli.main import app
 from coffer.operators.models import Currency, Operator
 from coffer.runtime import Runtime
 from tests.conftest import SECRET_KEY, OperatorCtx
@@ -130,9 +130,9 @@ async def test_expire_expires_items_past_the_claim_window(
 ) -> None:
     from datetime import timedelta
 
-    from coffer.db import utcnow
+    from coffer.inventory.models import InventoryItem
+    from coffer.kit.db import utcnow
     from coffer.players.service import ensure_player
-    from coffer.vault.models import InventoryItem
     from coffer.webhooks.models import WebhookEvent
 
     body = {"name": "Mug", "type": "physical", "valueMinor": 900, "currency": "EUR"}

@@ -15,11 +15,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coffer import signing
 from coffer.app import create_app
-from coffer.db import make_engine
+from coffer.kit.db import make_engine
+from coffer.kit.secrets import SecretBox
+from coffer.kit.settings import Settings
 from coffer.migrate import upgrade_to_head
 from coffer.runtime import Runtime
-from coffer.secrets_store import SecretBox
-from coffer.settings import Settings
 from tests import conftest
 
 ADMIN = "fuzz-admin-token"
@@ -64,7 +64,7 @@ class SignEverything:
 def fuzz_database(request: pytest.FixtureRequest, tmp: pytest.TempPathFactory) -> str:
     """A migrated, empty database of the requested kind (PostgreSQL as conftest prepares it)."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp.mktemp('fuzz') / 'coffer.db'}"
+        url = f"sqlite+aiosqlite:///{tmp.mktemp('fuzz') / 'coffer.kit.db'}"
         upgrade_to_head(url)
         return url
     request.getfixturevalue("postgres_ready")

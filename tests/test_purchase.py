@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from coffer.catalog.models import BoxVersion
 from coffer.fairness.verify import verify_draw
+from coffer.inventory.models import Entitlement, InventoryItem
 from coffer.rounds.models import PlayerAction
 from coffer.runtime import Runtime
-from coffer.vault.models import Entitlement, InventoryItem
 from tests.purchase_support import (
     CANCEL,
     PLAYER,
@@ -318,7 +318,7 @@ async def test_no_wallet_url_is_wallet_unavailable_and_writes_nothing(
 
 async def test_each_operator_has_its_own_wallet_timeout(shop: Shop, runtime: Runtime) -> None:
     from coffer.operators.models import Operator
-    from coffer.wallet.service import target_for
+    from coffer.seamless.service import target_for
 
     await shop.admin.call("PATCH", f"/operators/{shop.operator.slug}", {"walletTimeoutMs": 1500})
     async with runtime.sessions() as session:

@@ -13,8 +13,8 @@ from coffer.rounds import service
 from coffer.rounds.models import PlayerAction
 from coffer.rounds.schemas import PurchaseRequest
 from coffer.runtime import Runtime
-from coffer.wallet.client import Accepted, WalletRequest
-from coffer.wallet.resolver import ResolverReport, run_once
+from coffer.seamless.client import Accepted, WalletRequest
+from coffer.seamless.resolver import ResolverReport, run_once
 from tests.fault_support import instruction, key_counts, late_debit, later, round_of
 from tests.purchase_support import PLAYER, Shop, assert_money_consistent, body_of, shop
 

@@ -10,7 +10,7 @@ import asyncio
 import pytest
 
 from coffer.runtime import Runtime
-from coffer.wallet.resolver import run_once
+from coffer.seamless.resolver import run_once
 from tests.casino_server import FaultMode
 from tests.fault_support import (
     attempt_outcomes,

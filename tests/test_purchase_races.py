@@ -6,12 +6,12 @@ from typing import Any
 import pytest
 
 from coffer.rounds import service
-from coffer.rounds.actions import StoredAnswer
-from coffer.rounds.flow import purchase
+from coffer.rounds.idempotency import StoredAnswer
+from coffer.rounds.purchasing import purchase
 from coffer.runtime import Runtime
-from coffer.wallet import resolver
-from coffer.wallet.client import Accepted
-from coffer.wallet.resolver import run_once
+from coffer.seamless import resolver
+from coffer.seamless.client import Accepted
+from coffer.seamless.resolver import run_once
 from tests.fault_support import instruction, later, round_of
 from tests.purchase_support import PLAYER, Shop, assert_money_consistent, shop
 from tests.test_purchase_crash import first_transaction, request

@@ -7,10 +7,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from coffer.inventory.models import InventoryItem
 from coffer.runtime import Runtime
-from coffer.vault.models import InventoryItem
-from coffer.wallet.models import WalletInstruction
-from coffer.wallet.resolver import run_once
+from coffer.seamless.models import WalletInstruction
+from coffer.seamless.resolver import run_once
 from tests.casino_server import FaultMode, post_signed, wallet_body
 from tests.fault_support import instruction, key_counts, later
 from tests.helpers import AdminApi

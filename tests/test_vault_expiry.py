@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import httpx
 
-from coffer.db import utcnow
 from coffer.jobs import expire_once
+from coffer.kit.db import utcnow
 from coffer.runtime import Runtime
 from tests.conftest import make_operator
 from tests.purchase_support import PLAYER, Shop, body_of, ledger_amounts, shop
@@ -140,7 +140,7 @@ async def test_the_window_counts_from_when_the_item_became_unresolved(
 ) -> None:
     from sqlalchemy import update
 
-    from coffer.vault.models import InventoryItem
+    from coffer.inventory.models import InventoryItem
     from tests.test_shipping import placed, staff
 
     returned, untouched = await won_swords(shop, 2)

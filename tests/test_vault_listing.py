@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 from sqlalchemy import update
 
+from coffer.inventory.listing import STATES
+from coffer.inventory.models import InventoryItem
 from coffer.runtime import Runtime
-from coffer.vault.listing import STATES
-from coffer.vault.models import InventoryItem
 from tests.conftest import make_operator
 from tests.helpers import AdminApi
 from tests.purchase_support import PLAYER, Shop, body_of, shop

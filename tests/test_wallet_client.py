@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from coffer import signing
-from coffer.wallet.client import (
+from coffer.seamless.client import (
     Accepted,
     CallResult,
     Refused,
@@ -14,7 +14,7 @@ from coffer.wallet.client import (
     WalletTarget,
     interpret,
 )
-from coffer.wallet.service import as_credit
+from coffer.seamless.service import as_credit
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import text
 
 from coffer.app import create_app
+from coffer.kit.settings import Settings
 from coffer.runtime import Runtime
-from coffer.settings import Settings
 
 
 async def test_unknown_route_and_method_use_the_envelope(client: httpx.AsyncClient) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from coffer.db import utcnow
+from coffer.kit.db import utcnow
 from coffer.operators.models import Operator
 from coffer.players.service import ensure_player
 from coffer.runtime import Runtime
@@ -367,7 +367,7 @@ async def test_an_unreadable_secret_fails_the_attempt_not_the_worker(
 async def test_the_event_list_pages_forward_only(
     runtime: Runtime, operator: OperatorCtx, admin: AdminApi, client: httpx.AsyncClient
 ) -> None:
-    from coffer.vault.listing import encode_cursor
+    from coffer.inventory.listing import encode_cursor
 
     path = f"/api/admin{EVENTS.format(slug=operator.slug)}"
     backwards = await client.get(

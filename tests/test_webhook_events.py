@@ -10,9 +10,9 @@ import json
 import httpx
 from sqlalchemy import select
 
+from coffer.inventory.models import Entitlement
 from coffer.runtime import Runtime
-from coffer.vault.models import Entitlement
-from coffer.wallet.resolver import run_once
+from coffer.seamless.resolver import run_once
 from coffer.webhooks import delivery
 from tests.casino_server import post_signed, wallet_body
 from tests.fault_support import later, round_of

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from coffer.db import utcnow
+from coffer.kit.db import utcnow
 from coffer.runtime import Runtime
 from coffer.webhooks.models import WebhookAttempt, WebhookEvent
 

@@ -1,3 +1,3 @@
-from coffer.cli import main
+from coffer.cli.main import main
 
 main()

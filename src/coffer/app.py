@@ -8,12 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from coffer import __version__
-from coffer.health.routes import router as health_router
-from coffer.operators.routes import router as operators_router
+from coffer.api.errors import install_error_handlers
+from coffer.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from coffer.kit.settings import Settings, get_settings
 from coffer.runtime import Runtime
-from coffer.settings import Settings, get_settings
-from coffer.web.errors import install_error_handlers
-from coffer.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 
 WORKER_TASK = "coffer-worker"
 
@@ -59,29 +57,31 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
 
 def routers() -> list[APIRouter]:
-    """Every feature's routers, in the order they appear in the OpenAPI document."""
-    from coffer.catalog.routes import admin_router as catalog_admin
-    from coffer.catalog.routes import public_router as catalog_public
-    from coffer.catalog.routes import s2s_router as catalog_s2s
-    from coffer.fairness.routes import router as fairness_s2s
-    from coffer.rounds.routes import router as rounds_s2s
-    from coffer.shipping.routes import admin_router as shipping_admin
-    from coffer.shipping.routes import s2s_router as shipping_s2s
-    from coffer.vault.routes import router as vault_s2s
-    from coffer.wallet.routes import router as history_s2s
-    from coffer.webhooks.routes import router as webhooks_admin
+    """Every surface's routers, in the order they appear in the OpenAPI document."""
+    from coffer.api.admin import catalog as admin_catalog
+    from coffer.api.admin import operators as admin_operators
+    from coffer.api.admin import shipping as admin_shipping
+    from coffer.api.admin import webhooks as admin_webhooks
+    from coffer.api.public import fairness as public_fairness
+    from coffer.api.public import health
+    from coffer.api.s2s import catalog as s2s_catalog
+    from coffer.api.s2s import fairness as s2s_fairness
+    from coffer.api.s2s import history as s2s_history
+    from coffer.api.s2s import inventory as s2s_inventory
+    from coffer.api.s2s import purchases as s2s_purchases
+    from coffer.api.s2s import shipping as s2s_shipping
 
     return [
-        health_router,
-        operators_router,
-        catalog_admin,
-        catalog_s2s,
-        rounds_s2s,
-        history_s2s,
-        vault_s2s,
-        shipping_s2s,
-        shipping_admin,
-        webhooks_admin,
-        fairness_s2s,
-        catalog_public,
+        health.router,
+        admin_operators.router,
+        admin_catalog.router,
+        s2s_catalog.router,
+        s2s_purchases.router,
+        s2s_history.router,
+        s2s_inventory.router,
+        s2s_shipping.router,
+        admin_shipping.router,
+        admin_webhooks.router,
+        s2s_fairness.router,
+        public_fairness.router,
     ]

@@ -9,10 +9,10 @@ import asyncio
 import logging
 from datetime import datetime
 
-from coffer.db import utcnow
+from coffer.inventory.expiry import expire_batch, operators_with_window
+from coffer.kit.db import utcnow
 from coffer.runtime import Runtime
-from coffer.vault.expiry import expire_batch, operators_with_window
-from coffer.wallet import resolver
+from coffer.seamless import resolver
 from coffer.webhooks import delivery
 
 log = logging.getLogger("coffer.jobs")

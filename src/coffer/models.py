@@ -1,14 +1,14 @@
 """Imports every feature's tables so that metadata (and Alembic) sees the whole schema."""
 
 from coffer.catalog import models as catalog_models
-from coffer.db import Base
 from coffer.fairness import models as fairness_models
+from coffer.inventory import models as vault_models
+from coffer.kit.db import Base
 from coffer.operators import models as operators_models
 from coffer.players import models as players_models
 from coffer.rounds import models as rounds_models
+from coffer.seamless import models as wallet_models
 from coffer.shipping import models as shipping_models
-from coffer.vault import models as vault_models
-from coffer.wallet import models as wallet_models
 from coffer.webhooks import models as webhooks_models
 
 __all__ = [

@@ -5,10 +5,10 @@ from dataclasses import dataclass, replace
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from coffer.db import make_engine, make_sessionmaker
-from coffer.secrets_store import SecretBox, load_secret_box
-from coffer.settings import Settings
-from coffer.wallet.client import WalletClient
+from coffer.kit.db import make_engine, make_sessionmaker
+from coffer.kit.secrets import SecretBox, load_secret_box
+from coffer.kit.settings import Settings
+from coffer.seamless.client import WalletClient
 
 
 @dataclass

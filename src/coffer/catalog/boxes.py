@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coffer.catalog.items import unsupported
 from coffer.catalog.models import Box, BoxVersion, Item
 from coffer.catalog.schemas import MAX_ID, BoxCreate, BoxUpdate, DraftIn
-from coffer.db import utcnow
-from coffer.errors import AlreadyExists, NotFound, ValidationFailed
-from coffer.money import Rate
+from coffer.kit.db import utcnow
+from coffer.kit.errors import AlreadyExists, NotFound, ValidationFailed
+from coffer.kit.money import Rate
 from coffer.operators import service as operators
 from coffer.operators.models import Operator
 

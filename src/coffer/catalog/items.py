@@ -5,8 +5,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.models import Item
 from coffer.catalog.schemas import MAX_ID, ItemCreate, ItemUpdate
-from coffer.db import utcnow
-from coffer.errors import NotFound, UnsupportedCurrency, ValidationFailed
+from coffer.kit.db import utcnow
+from coffer.kit.errors import NotFound, UnsupportedCurrency, ValidationFailed
 from coffer.operators import service as operators
 from coffer.operators.models import Operator
 

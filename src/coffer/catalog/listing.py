@@ -12,8 +12,8 @@ from coffer.catalog.items import unsupported
 from coffer.catalog.models import Box, BoxPrize, BoxVersion, Item
 from coffer.catalog.schemas import MAX_ID
 from coffer.catalog.snapshot import cash_name
-from coffer.errors import UnknownBox, UnsupportedLocale, ValidationFailed
-from coffer.money import Rate, convert, round_half_up
+from coffer.kit.errors import UnknownBox, UnsupportedLocale, ValidationFailed
+from coffer.kit.money import Rate, convert, round_half_up
 from coffer.operators import service as operators
 from coffer.operators.models import Operator
 

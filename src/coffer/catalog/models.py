@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coffer.db import Base, BigId, utcnow
+from coffer.kit.db import Base, BigId, utcnow
 
 
 class Item(Base):

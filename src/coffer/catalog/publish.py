@@ -14,9 +14,9 @@ from coffer.catalog.snapshot import (
     house_edge_bps,
     render,
 )
-from coffer.db import utcnow
-from coffer.errors import Conflict, ValidationFailed
-from coffer.money import convert
+from coffer.kit.db import utcnow
+from coffer.kit.errors import Conflict, ValidationFailed
+from coffer.kit.money import convert
 from coffer.operators.models import Operator
 
 MIN_HOUSE_EDGE_BPS = -(10**9)

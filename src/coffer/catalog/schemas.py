@@ -15,8 +15,8 @@ from pydantic import (
     model_validator,
 )
 
+from coffer.kit.schemas import ApiModel, UtcTime, clean_text, not_null
 from coffer.operators.schemas import CurrencyCode, HttpUrlText
-from coffer.schemas import ApiModel, UtcTime, clean_text, not_null
 
 MAX_MINOR = 10**15
 MAX_ID = 2**63 - 1

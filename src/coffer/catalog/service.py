@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.models import Box, BoxPrize, BoxVersion
 from coffer.catalog.schemas import MAX_ID
-from coffer.errors import BoxNotPlayable, UnknownBox
+from coffer.kit.errors import BoxNotPlayable, UnknownBox
 from coffer.operators.models import Operator
 
 PRIZE_CACHE_SIZE = 64

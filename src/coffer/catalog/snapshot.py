@@ -9,8 +9,8 @@ from fractions import Fraction
 from typing import Any
 
 from coffer.fairness.algorithm import ALGORITHM_KEY
-from coffer.money import round_half_up
-from coffer.schemas import iso_z
+from coffer.kit.money import round_half_up
+from coffer.kit.schemas import iso_z
 
 BPS = 10_000
 

@@ -1,6 +1,6 @@
 """S2S bodies for a player's fairness state and seed rotation."""
 
-from coffer.schemas import ApiModel, PlayerExternalId, UtcTime
+from coffer.kit.schemas import ApiModel, PlayerExternalId, UtcTime
 
 
 class FairnessState(ApiModel):

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.db import insert_ignoring_conflict, utcnow
-from coffer.errors import Conflict, InvalidClientSeed
 from coffer.fairness import algorithm
 from coffer.fairness.models import SeedPair
+from coffer.kit.db import insert_ignoring_conflict, utcnow
+from coffer.kit.errors import Conflict, InvalidClientSeed
+from coffer.kit.secrets import SecretBox
 from coffer.players.models import Player
-from coffer.secrets_store import SecretBox
 
 RandBytes = Callable[[int], bytes]
 ACTIVE = text("status = 'active'")

@@ -5,7 +5,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from coffer.db import make_engine
+from coffer.kit.db import make_engine
 from coffer.models import Base
 
 config = context.config

@@ -12,7 +12,7 @@ from pydantic import (
     field_validator,
 )
 
-from coffer.schemas import ApiModel, SafeText, UtcTime, not_null
+from coffer.kit.schemas import ApiModel, SafeText, UtcTime, not_null
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Name = Annotated[SafeText, StringConstraints(min_length=1, max_length=200)]

@@ -12,12 +12,18 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.db import upsert, utcnow
-from coffer.errors import AdminTokenInvalid, AlreadyExists, Forbidden, NotFound, ValidationFailed
-from coffer.money import Rate, parse_rate
+from coffer.kit.db import upsert, utcnow
+from coffer.kit.errors import (
+    AdminTokenInvalid,
+    AlreadyExists,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
+from coffer.kit.money import Rate, parse_rate
+from coffer.kit.secrets import SecretBox, new_secret, token_hash
 from coffer.operators.models import AdminToken, ApiKey, Currency, Operator
 from coffer.operators.schemas import OperatorCreate, OperatorUpdate, Policies
-from coffer.secrets_store import SecretBox, new_secret, token_hash
 
 RATE_TEXT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,12})?")
 MAX_MINOR_DIGITS = 4

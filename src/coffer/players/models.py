@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coffer.db import Base, BigId, utcnow
+from coffer.kit.db import Base, BigId, utcnow
 
 
 class Player(Base):

@@ -3,8 +3,8 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.db import insert_ignoring_conflict, utcnow
-from coffer.errors import UnknownPlayer
+from coffer.kit.db import insert_ignoring_conflict, utcnow
+from coffer.kit.errors import UnknownPlayer
 from coffer.operators.models import Operator
 from coffer.players.models import Player
 

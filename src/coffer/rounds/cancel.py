@@ -5,19 +5,20 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.db import utcnow
-from coffer.errors import RefundNotAllowed, RoundNotRefundable
+from coffer.kit.db import utcnow
+from coffer.kit.errors import RefundNotAllowed, RoundNotRefundable
 from coffer.operators.models import Operator
 from coffer.players.service import ensure_player
-from coffer.rounds import events, views
-from coffer.rounds.actions import StoredAnswer
+from coffer.rounds import answers as views
+from coffer.rounds import events
+from coffer.rounds.idempotency import StoredAnswer
 from coffer.rounds.models import Round
 from coffer.rounds.schemas import CancelRequest
 from coffer.rounds.service import KNOWN_REFUSALS, find_round
 from coffer.runtime import Runtime
-from coffer.wallet import service as wallet
-from coffer.wallet.client import Accepted, CallResult, Refused, WalletRequest, WalletTarget
-from coffer.wallet.models import WalletInstruction
+from coffer.seamless import service as wallet
+from coffer.seamless.client import Accepted, CallResult, Refused, WalletRequest, WalletTarget
+from coffer.seamless.models import WalletInstruction
 
 
 @dataclass(frozen=True)

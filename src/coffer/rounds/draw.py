@@ -9,16 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coffer.catalog.models import BoxPrize, BoxVersion, Item
 from coffer.catalog.service import prize_table
 from coffer.catalog.snapshot import cash_name
-from coffer.db import utcnow
 from coffer.fairness import algorithm
 from coffer.fairness import service as fairness
-from coffer.money import Rate, convert
+from coffer.inventory.models import Entitlement, InventoryItem
+from coffer.inventory.rules import VAULT_TYPES, cashback_minor
+from coffer.kit.db import utcnow
+from coffer.kit.money import Rate, convert
 from coffer.players.models import Player
+from coffer.rounds.answers import ReelView, WonItemView
 from coffer.rounds.models import Round, RoundReel
-from coffer.rounds.views import ReelView, WonItemView
 from coffer.runtime import Runtime
-from coffer.vault.models import Entitlement, InventoryItem
-from coffer.vault.rules import VAULT_TYPES, cashback_minor
 
 
 @dataclass(frozen=True)

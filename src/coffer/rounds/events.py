@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.models import Item
-from coffer.rounds.actions import StoredAnswer
+from coffer.inventory.models import Entitlement
+from coffer.kit.schemas import iso_z
+from coffer.rounds.idempotency import StoredAnswer
 from coffer.rounds.models import Round
-from coffer.schemas import iso_z
-from coffer.vault.models import Entitlement
 from coffer.webhooks.outbox import emit
 
 

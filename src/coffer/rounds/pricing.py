@@ -4,8 +4,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from coffer.errors import FxRateMoved, UnsupportedCurrency
-from coffer.money import Rate, convert, differs_beyond
+from coffer.kit.errors import FxRateMoved, UnsupportedCurrency
+from coffer.kit.money import Rate, convert, differs_beyond
 
 
 def rate_for(rates: dict[str, Rate], currency: str) -> Rate:

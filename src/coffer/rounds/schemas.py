@@ -4,8 +4,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StrictInt, StringConstraints, model_validator
 
+from coffer.kit.schemas import ApiModel, PlayerExternalId, SafeText
 from coffer.operators.schemas import CurrencyCode
-from coffer.schemas import ApiModel, PlayerExternalId, SafeText
 
 MAX_REELS = 100
 ClientActionId = Annotated[SafeText, StringConstraints(min_length=1, max_length=80)]

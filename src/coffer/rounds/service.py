@@ -7,15 +7,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ulid import ULID
 
 from coffer.catalog.service import openable_version
-from coffer.db import utcnow
-from coffer.errors import RoundNotFound, RoundNotHeld, WalletUnavailable
+from coffer.kit.db import utcnow
+from coffer.kit.errors import RoundNotFound, RoundNotHeld, WalletUnavailable
 from coffer.operators.models import Operator
 from coffer.operators.service import load_rates
 from coffer.players.models import Player
 from coffer.players.service import ensure_player
-from coffer.rounds import actions, events, views
-from coffer.rounds.actions import StoredAnswer
+from coffer.rounds import answers as views
+from coffer.rounds import events
+from coffer.rounds import idempotency as actions
 from coffer.rounds.draw import claim_for_draw, draw_round
+from coffer.rounds.idempotency import StoredAnswer
 from coffer.rounds.models import Round, RoundReel
 from coffer.rounds.pricing import (
     check_expected,
@@ -26,8 +28,8 @@ from coffer.rounds.pricing import (
 )
 from coffer.rounds.schemas import PurchaseRequest
 from coffer.runtime import Runtime
-from coffer.wallet import service as wallet
-from coffer.wallet.client import (
+from coffer.seamless import service as wallet
+from coffer.seamless.client import (
     Accepted,
     CallResult,
     Refused,

@@ -5,7 +5,7 @@ from typing import Annotated
 import pycountry
 from pydantic import AfterValidator, Field, StrictInt, StringConstraints
 
-from coffer.schemas import ApiModel, PlayerExternalId, SafeText, UtcTime
+from coffer.kit.schemas import ApiModel, PlayerExternalId, SafeText, UtcTime
 
 MAX_ITEMS = 50
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"

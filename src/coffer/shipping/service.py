@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ulid import ULID
 
 from coffer.catalog.models import Item
-from coffer.db import utcnow
-from coffer.errors import Conflict, InventoryNotShippable, OrderNotFound, ShippingDisabled
+from coffer.inventory.models import InventoryItem
+from coffer.kit.db import utcnow
+from coffer.kit.errors import Conflict, InventoryNotShippable, OrderNotFound, ShippingDisabled
 from coffer.operators.models import Operator
 from coffer.players.service import find_player
 from coffer.shipping.models import ShippingOrder, ShippingOrderItem
@@ -26,7 +27,6 @@ from coffer.shipping.schemas import (
     OrderOut,
     ShipBody,
 )
-from coffer.vault.models import InventoryItem
 from coffer.webhooks.outbox import emit
 
 

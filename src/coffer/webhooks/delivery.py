@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnClause
 
-from coffer.db import UtcDateTime, utcnow
+from coffer.inventory.models import Entitlement
+from coffer.kit.db import UtcDateTime, utcnow
 from coffer.operators.models import Operator
 from coffer.runtime import Runtime
-from coffer.vault.models import Entitlement
 from coffer.webhooks.models import WebhookAttempt, WebhookEvent
 from coffer.webhooks.sender import Attempt, Outgoing, post_event
 

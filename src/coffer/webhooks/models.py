@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coffer.db import Base, BigId, utcnow
+from coffer.kit.db import Base, BigId, utcnow
 
 
 class WebhookEvent(Base):

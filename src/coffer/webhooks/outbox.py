@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from ulid import ULID
 
-from coffer.db import utcnow
+from coffer.kit.db import utcnow
+from coffer.kit.schemas import iso_z
 from coffer.players.models import Player
-from coffer.schemas import iso_z
 from coffer.webhooks.models import WebhookEvent
 
 EVENT_TYPES = (

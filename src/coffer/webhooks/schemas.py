@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from coffer.schemas import ApiModel, UtcTime
+from coffer.kit.schemas import ApiModel, UtcTime
 
 
 class AttemptOut(ApiModel):

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.db import utcnow
-from coffer.errors import Conflict, NotFound, ValidationFailed
+from coffer.inventory.listing import decode_cursor, encode_cursor
+from coffer.kit.db import utcnow
+from coffer.kit.errors import Conflict, NotFound, ValidationFailed
 from coffer.operators.models import Operator
 from coffer.players.models import Player
-from coffer.vault.listing import decode_cursor, encode_cursor
 from coffer.webhooks.models import WebhookAttempt, WebhookEvent
 from coffer.webhooks.schemas import AttemptOut, EventCursor, EventDetail, EventOut, EventPage
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import coffer.db
+import coffer.kit.db
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("wallet_timeout_ms", sa.Integer(), nullable=True),
         sa.Column("policies", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_operators")),
         sa.UniqueConstraint("slug", name=op.f("uq_operators_slug")),
     )
@@ -45,8 +45,8 @@ def upgrade() -> None:
         ),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("label", sa.String(length=200), nullable=False),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", coffer.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["operator_id"], ["operators.id"], name=op.f("fk_admin_tokens_operator_id_operators")
         ),
@@ -67,8 +67,8 @@ def upgrade() -> None:
         sa.Column("key_id", sa.String(length=64), nullable=False),
         sa.Column("secret_sealed", sa.Text(), nullable=False),
         sa.Column("label", sa.String(length=200), nullable=False),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", coffer.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["operator_id"], ["operators.id"], name=op.f("fk_api_keys_operator_id_operators")
         ),
@@ -95,8 +95,8 @@ def upgrade() -> None:
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
             nullable=True,
         ),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["operator_id"], ["operators.id"], name=op.f("fk_boxes_operator_id_operators")
         ),
@@ -115,7 +115,7 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=3), nullable=False),
         sa.Column("rate_to_base", sa.String(length=40), nullable=False),
         sa.Column("minor_digits", sa.Integer(), nullable=False),
-        sa.Column("updated_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["operator_id"], ["operators.id"], name=op.f("fk_currencies_operator_id_operators")
         ),
@@ -137,8 +137,8 @@ def upgrade() -> None:
         sa.Column("cashback_bps", sa.Integer(), nullable=True),
         sa.Column("shippable", sa.Boolean(), nullable=False),
         sa.Column("custom_attributes", sa.JSON(), nullable=False),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["operator_id"], ["operators.id"], name=op.f("fk_items_operator_id_operators")
         ),
@@ -155,7 +155,7 @@ def upgrade() -> None:
         ),
         sa.Column("external_id", sa.String(length=128), nullable=False),
         sa.Column("blocked", sa.Boolean(), nullable=False),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["operator_id"], ["operators.id"], name=op.f("fk_players_operator_id_operators")
         ),
@@ -178,7 +178,7 @@ def upgrade() -> None:
         sa.Column("total_weight", sa.BigInteger(), nullable=False),
         sa.Column("snapshot", sa.Text(), nullable=False),
         sa.Column("snapshot_hash", sa.String(length=64), nullable=False),
-        sa.Column("published_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["box_id"], ["boxes.id"], name=op.f("fk_box_versions_box_id_boxes")
         ),
@@ -219,8 +219,8 @@ def upgrade() -> None:
         sa.Column("client_seed", sa.String(length=64), nullable=False),
         sa.Column("next_nonce", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("revealed_at", coffer.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("revealed_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["operator_id"], ["operators.id"], name=op.f("fk_seed_pairs_operator_id_operators")
         ),

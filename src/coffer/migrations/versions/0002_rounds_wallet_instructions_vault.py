@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import coffer.db
+import coffer.kit.db
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -45,11 +45,11 @@ def upgrade() -> None:
         sa.Column("client_seed", sa.String(length=64), nullable=True),
         sa.Column("server_seed_hash", sa.String(length=64), nullable=True),
         sa.Column("algorithm_key", sa.String(length=32), nullable=True),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("purchased_at", coffer.db.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("settled_at", coffer.db.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("voided_at", coffer.db.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("refunded_at", coffer.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("purchased_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("settled_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("voided_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("refunded_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["operator_id"], ["operators.id"], name=op.f("fk_rounds_operator_id_operators")
         ),
@@ -77,8 +77,8 @@ def upgrade() -> None:
         sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("round_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("reel_index", sa.Integer(), nullable=False),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", coffer.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["item_id"], ["items.id"], name=op.f("fk_entitlements_item_id_items")
         ),
@@ -112,8 +112,8 @@ def upgrade() -> None:
         sa.Column("round_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("reel_index", sa.Integer(), nullable=True),
         sa.Column("state", sa.String(length=24), nullable=False),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["item_id"], ["items.id"], name=op.f("fk_inventory_items_item_id_items")
         ),
@@ -151,8 +151,8 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("status_code", sa.Integer(), nullable=True),
         sa.Column("response_body", sa.Text(), nullable=True),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", coffer.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["operator_id"], ["operators.id"], name=op.f("fk_player_actions_operator_id_operators")
         ),
@@ -226,10 +226,10 @@ def upgrade() -> None:
         sa.Column("provider_txn_ref", sa.String(length=200), nullable=True),
         sa.Column("refusal_code", sa.String(length=64), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("next_attempt_at", coffer.db.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("resolved_at", coffer.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["operator_id"],
             ["operators.id"],
@@ -268,7 +268,7 @@ def upgrade() -> None:
         sa.Column("http_status", sa.Integer(), nullable=True),
         sa.Column("latency_ms", sa.Integer(), nullable=False),
         sa.Column("detail", sa.Text(), nullable=True),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["instruction_id"],
             ["wallet_instructions.id"],

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import coffer.db
+import coffer.kit.db
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -37,8 +37,8 @@ def upgrade() -> None:
         sa.Column("contact", sa.JSON(), nullable=False),
         sa.Column("carrier", sa.String(length=64), nullable=True),
         sa.Column("tracking_number", sa.String(length=128), nullable=True),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["operator_id"], ["operators.id"], name=op.f("fk_shipping_orders_operator_id_operators")
         ),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import coffer.db
+import coffer.kit.db
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -33,12 +33,12 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("in_order", sa.Boolean(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("window_started_at", coffer.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("window_started_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=True),
         sa.Column("lease_token", sa.String(length=32), nullable=True),
         sa.Column("last_error", sa.String(length=500), nullable=True),
-        sa.Column("created_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", coffer.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["operator_id"], ["operators.id"], name=op.f("fk_webhook_events_operator_id_operators")
         ),
@@ -65,7 +65,7 @@ def upgrade() -> None:
         "webhook_attempts",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("attempted_at", coffer.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("attempted_at", coffer.kit.db.UtcDateTime(timezone=True), nullable=False),
         sa.Column("http_status", sa.Integer(), nullable=True),
         sa.Column("latency_ms", sa.Integer(), nullable=False),
         sa.Column("error", sa.String(length=500), nullable=True),

@@ -1,0 +1,142 @@
+"""Admin API for operators, their S2S keys and currencies (SPEC §13)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from coffer.api.deps import Admin, AdminOperator, DbSession, RuntimeDep
+from coffer.api.openapi import errors_for
+from coffer.kit.errors import Forbidden
+from coffer.operators import service
+from coffer.operators.models import ApiKey, Currency, Operator
+from coffer.operators.schemas import (
+    CurrencyOut,
+    CurrencyPut,
+    KeyCreate,
+    KeyCreated,
+    KeyList,
+    KeyOut,
+    OperatorCreate,
+    OperatorCreated,
+    OperatorList,
+    OperatorOut,
+    OperatorUpdate,
+    Policies,
+)
+
+router = APIRouter(prefix="/api/admin/operators", tags=["admin: operators"])
+
+
+def currency_out(currency: Currency, operator: Operator) -> CurrencyOut:
+    return CurrencyOut(
+        code=currency.code,
+        rate_to_base=currency.rate_to_base,
+        minor_digits=currency.minor_digits,
+        is_base=currency.code == operator.base_currency,
+        updated_at=currency.updated_at,
+    )
+
+
+def operator_out(operator: Operator, currencies: list[Currency]) -> OperatorOut:
+    return OperatorOut(
+        operator_id=operator.id,
+        slug=operator.slug,
+        name=operator.name,
+        base_currency=operator.base_currency,
+        wallet_url=operator.wallet_url,
+        webhook_url=operator.webhook_url,
+        fx_tolerance_bps=operator.fx_tolerance_bps,
+        wallet_timeout_ms=operator.wallet_timeout_ms,
+        policies=Policies.model_validate(operator.policies),
+        status=operator.status,
+        created_at=operator.created_at,
+        currencies=[currency_out(c, operator) for c in currencies],
+    )
+
+
+def key_out(key: ApiKey) -> KeyOut:
+    return KeyOut(
+        key_id=key.key_id, label=key.label, created_at=key.created_at, revoked_at=key.revoked_at
+    )
+
+
+@router.post("", status_code=201, responses=errors_for(401, 403, 409, 422))
+async def create_operator(
+    body: OperatorCreate, principal: Admin, session: DbSession, runtime: RuntimeDep
+) -> OperatorCreated:
+    """Create an operator; its outbound secret (for wallet and webhook signatures) is shown once."""
+    if principal.operator_id is not None:
+        raise Forbidden("Only a global admin token can create operators.")
+    operator, secret = await service.create_operator(session, runtime.secrets, body)
+    await session.commit()
+    return OperatorCreated(operator_id=operator.id, slug=operator.slug, outbound_secret=secret)
+
+
+@router.get("", responses=errors_for(401))
+async def list_operators(principal: Admin, session: DbSession) -> OperatorList:
+    """The operators this token may manage."""
+    operators = await service.list_operators(session, principal)
+    return OperatorList(
+        operators=[operator_out(o, await service.list_currencies(session, o)) for o in operators]
+    )
+
+
+@router.get("/{slug}", responses=errors_for(401, 404))
+async def get_operator(operator: AdminOperator, session: DbSession) -> OperatorOut:
+    """One operator with its currencies and policies."""
+    return operator_out(operator, await service.list_currencies(session, operator))
+
+
+@router.patch("/{slug}", responses=errors_for(401, 404, 422))
+async def update_operator(
+    body: OperatorUpdate, principal: Admin, operator: AdminOperator, session: DbSession
+) -> OperatorOut:
+    """Change URLs, FX tolerance, wallet timeout, policies (merged) or status."""
+    await service.update_operator(session, principal, operator, body)
+    await session.commit()
+    return operator_out(operator, await service.list_currencies(session, operator))
+
+
+@router.post("/{slug}/keys", status_code=201, responses=errors_for(401, 404, 422))
+async def create_key(
+    operator: AdminOperator, session: DbSession, runtime: RuntimeDep, body: KeyCreate | None = None
+) -> KeyCreated:
+    """A new S2S signing key; the secret is in this response only."""
+    key, secret = await service.create_key(
+        session, runtime.secrets, operator, body.label if body else ""
+    )
+    await session.commit()
+    return KeyCreated(key_id=key.key_id, secret=secret, label=key.label, created_at=key.created_at)
+
+
+@router.get("/{slug}/keys", responses=errors_for(401, 404))
+async def list_keys(operator: AdminOperator, session: DbSession) -> KeyList:
+    """Every key of the operator, live and revoked, never with its secret."""
+    return KeyList(keys=[key_out(k) for k in await service.list_keys(session, operator)])
+
+
+@router.delete("/{slug}/keys/{keyId}", responses=errors_for(401, 404))
+async def revoke_key(
+    operator: AdminOperator,
+    session: DbSession,
+    key_id: Annotated[str, Path(alias="keyId", max_length=64)],
+) -> KeyOut:
+    """Revoke a key: requests signed with it fail from now on."""
+    key = await service.revoke_key(session, operator, key_id)
+    await session.commit()
+    return key_out(key)
+
+
+@router.put("/{slug}/currencies/{code}", responses=errors_for(401, 404, 422))
+async def put_currency(
+    body: CurrencyPut,
+    operator: AdminOperator,
+    session: DbSession,
+    code: str = Path(pattern=r"^[A-Z]{3}$"),
+) -> CurrencyOut:
+    """Accept a currency at a rate to the base (1 unit = rateToBase base units)."""
+    currency = await service.put_currency(
+        session, operator, code, body.rate_to_base, body.minor_digits
+    )
+    await session.commit()
+    return currency_out(currency, operator)

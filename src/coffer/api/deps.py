@@ -1,0 +1,72 @@
+"""Request dependencies: the unit of work, the admin principal and the signed S2S operator."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.kit.errors import AdminTokenInvalid
+from coffer.operators import service as operators
+from coffer.operators.models import Operator
+from coffer.operators.service import AdminPrincipal
+from coffer.runtime import Runtime
+
+
+def runtime_of(request: Request) -> Runtime:
+    """The process runtime the app was built with."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One unit of work per request: the route commits, anything else is rolled back."""
+    async with runtime_of(request).sessions() as session:
+        yield session
+
+
+DbSession = Annotated[AsyncSession, Depends(db_session)]
+RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+
+
+async def admin_principal(request: Request, session: DbSession) -> AdminPrincipal:
+    """Authenticate ``Authorization: Bearer <admin token>``."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AdminTokenInvalid()
+    configured = runtime_of(request).settings.admin_token
+    return await operators.authenticate_admin(session, configured, token.strip())
+
+
+Admin = Annotated[AdminPrincipal, Depends(admin_principal)]
+
+
+async def admin_operator(
+    principal: Admin, session: DbSession, slug: Annotated[str, Path(max_length=64)]
+) -> Operator:
+    """The operator named in the path, within the principal's tenancy."""
+    return await operators.operator_for(session, principal, slug)
+
+
+AdminOperator = Annotated[Operator, Depends(admin_operator)]
+
+
+async def s2s_operator(request: Request, session: DbSession) -> Operator:
+    """The operator whose key signed this request (verified by SignedRoute beforehand)."""
+    operator_id: int = request.state.s2s_operator_id
+    operator = await session.get(Operator, operator_id)
+    assert operator is not None
+    return operator
+
+
+S2SOperator = Annotated[Operator, Depends(s2s_operator)]
+
+
+def s2s_operator_id(request: Request) -> int:
+    """The signing operator's id, for use cases that open their own transactions."""
+    operator_id: int = request.state.s2s_operator_id
+    return operator_id
+
+
+S2SOperatorId = Annotated[int, Depends(s2s_operator_id)]

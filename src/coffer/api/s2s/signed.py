@@ -1,0 +1,75 @@
+"""The S2S route class: the HMAC envelope is checked before any body parsing or validation."""
+
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import Response
+
+from coffer import signing
+from coffer.api.errors import error_response
+from coffer.kit.errors import (
+    CofferError,
+    InvalidSignature,
+    MissingHeaders,
+    TenantSuspended,
+    TimestampSkew,
+)
+from coffer.operators import service as operators
+from coffer.runtime import Runtime
+
+
+def signed_paths(request: Request) -> list[str]:
+    """The path as sent (percent-encoded) and as decoded; a client may have signed either."""
+    raw = request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0]
+    decoded = request.url.path
+    return [decoded] if raw in ("", decoded) else [raw, decoded]
+
+
+async def authenticate(request: Request) -> int:
+    """Verify X-Key-Id / X-Timestamp / X-Signature and return the signing operator's id."""
+    key_id = request.headers.get("x-key-id")
+    timestamp = request.headers.get("x-timestamp")
+    signature = request.headers.get("x-signature")
+    if not key_id or not timestamp or not signature:
+        raise MissingHeaders()
+    runtime: Runtime = request.app.state.runtime
+    window = runtime.settings.signature_window_seconds
+    if not signing.timestamp_fresh(timestamp, int(time.time()), window):
+        raise TimestampSkew(
+            f"X-Timestamp must be Unix seconds within ±{window} s of the server clock "
+            f"(server time is {int(time.time())})."
+        )
+    body = await request.body()
+    async with runtime.sessions() as session:
+        found = await operators.authenticate_key(session, key_id)
+    if found is None:
+        raise InvalidSignature()
+    key, operator = found
+    secret = runtime.secrets.open(key.secret_sealed)
+    if not any(
+        signing.verify(secret, timestamp, request.method, path, body, signature, window=window)
+        for path in signed_paths(request)
+    ):
+        raise InvalidSignature()
+    if operator.status != "active":
+        raise TenantSuspended()
+    return operator.id
+
+
+class SignedRoute(APIRoute):
+    """An APIRoute whose handler runs only for correctly signed requests."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def signed_handler(request: Request) -> Response:
+            try:
+                request.state.s2s_operator_id = await authenticate(request)
+            except CofferError as exc:
+                return error_response(exc.code, exc.message)
+            return await handler(request)
+
+        return signed_handler

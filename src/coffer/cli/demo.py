@@ -1,0 +1,200 @@
+"""Demo data for ``coffer serve --demo``: one operator, a small catalog, fresh credentials."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.catalog import boxes, items, publish
+from coffer.catalog.models import Item
+from coffer.catalog.schemas import BoxCreate, ItemCreate, PrizeIn
+from coffer.cli.support import console, run_unit
+from coffer.kit.db import utcnow
+from coffer.kit.settings import Settings
+from coffer.operators import service as operators
+from coffer.operators.models import AdminToken, ApiKey, Operator
+from coffer.operators.schemas import OperatorCreate
+from coffer.runtime import Runtime
+from coffer_casino.settings import WALLET_PATH, WEBHOOK_PATH
+from coffer_casino.wallet import Casino
+
+DEMO_SLUG = "demo"
+DEMO_LABEL = "demo (coffer serve --demo)"
+IMG = "https://picsum.photos/seed/{}/256/256"
+
+ITEMS: list[dict[str, object]] = [
+    {
+        "name": "Golden Sword",
+        "type": "physical",
+        "value_minor": 320,
+        "cashback_bps": 2500,
+        "shippable": True,
+    },
+    {
+        "name": "Wireless Headphones",
+        "type": "physical",
+        "value_minor": 8999,
+        "cashback_minor": 6000,
+        "shippable": True,
+    },
+    {
+        "name": "Retro Sneakers",
+        "type": "physical",
+        "value_minor": 12000,
+        "cashback_bps": 7000,
+        "shippable": True,
+    },
+    {"name": "€25 Gift Card", "type": "digital", "value_minor": 2500, "cashback_minor": 2250},
+    {"name": "Indie Game Key", "type": "digital", "value_minor": 1999, "cashback_bps": 5000},
+    {"name": "10 Free Spins", "type": "bonus", "value_minor": 200},
+    {"name": "Deposit Match 50%", "type": "bonus", "value_minor": 500},
+]
+
+
+DEMO_PLAYER = "u_8431"
+DEMO_BALANCES = {"EUR": 100_00, "USD": 100_00, "GBP": 100_00}
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    """What a newcomer needs to call the demo operator."""
+
+    key_id: str
+    secret: str
+    admin_token: str | None
+    created_catalog: bool
+    outbound_secret: str
+
+
+async def _seed_catalog(session: AsyncSession, operator: Operator) -> None:
+    made: list[Item] = []
+    for spec in ITEMS:
+        data = ItemCreate.model_validate(
+            {**spec, "currency": "EUR", "image_url": IMG.format(len(made))}
+        )
+        made.append(await items.create_item(session, operator, data))
+    ids = [item.id for item in made]
+    starter = BoxCreate(
+        name="Starter Box",
+        slug="starter",
+        price_minor=500,
+        currency="EUR",
+        prizes=[
+            PrizeIn(item_id=ids[0], weight=70_000),
+            PrizeIn(item_id=ids[4], weight=7_000),
+            PrizeIn(item_id=ids[5], weight=20_000),
+            PrizeIn(cash_minor=1000, weight=2_900),
+            PrizeIn(item_id=ids[1], weight=100),
+        ],
+        custom_attributes={"theme": "green"},
+    )
+    tech = BoxCreate(
+        name="Tech Box",
+        slug="tech",
+        price_minor=2500,
+        currency="EUR",
+        prizes=[
+            PrizeIn(item_id=ids[3], weight=40_000),
+            PrizeIn(item_id=ids[6], weight=45_000),
+            PrizeIn(item_id=ids[1], weight=9_000),
+            PrizeIn(item_id=ids[2], weight=1_500),
+            PrizeIn(cash_minor=10_000, weight=500),
+        ],
+        custom_attributes={"theme": "blue"},
+    )
+    for box in (starter, tech):
+        view = await boxes.create_box(session, operator, box)
+        await publish.publish(session, operator, view.box.id)
+
+
+async def seed(
+    session: AsyncSession, runtime: Runtime, casino_url: str | None = None
+) -> DemoCredentials:
+    """Create the demo operator and catalog once; every run replaces the demo key and token."""
+    operator = (
+        await session.execute(select(Operator).where(Operator.slug == DEMO_SLUG))
+    ).scalar_one_or_none()
+    created = operator is None
+    if operator is None:
+        data = OperatorCreate(slug=DEMO_SLUG, name="Demo Casino", base_currency="EUR")
+        operator, _ = await operators.create_operator(session, runtime.secrets, data)
+        await operators.put_currency(session, operator, "USD", "0.92", None)
+        await operators.put_currency(session, operator, "GBP", "1.17", None)
+        await _seed_catalog(session, operator)
+    if casino_url is not None:
+        operator.wallet_url = f"{casino_url}{WALLET_PATH}"
+        operator.webhook_url = f"{casino_url}{WEBHOOK_PATH}"
+    now = utcnow()
+    await session.execute(
+        update(ApiKey)
+        .where(ApiKey.operator_id == operator.id, ApiKey.label == DEMO_LABEL)
+        .where(ApiKey.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    key, secret = await operators.create_key(session, runtime.secrets, operator, DEMO_LABEL)
+    token = None
+    if not runtime.settings.admin_token:
+        await session.execute(
+            update(AdminToken)
+            .where(AdminToken.label == DEMO_LABEL, AdminToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        token = await operators.create_admin_token(session, None, DEMO_LABEL)
+    outbound = runtime.secrets.open(operator.outbound_secret_sealed)
+    return DemoCredentials(key.key_id, secret, token, created, outbound)
+
+
+def seed_and_print(base_url: str, casino_url: str | None = None) -> DemoCredentials:
+    """Seed, then print the base URL and credentials a newcomer copies."""
+    creds = run_unit(lambda session, runtime: seed(session, runtime, casino_url))
+    what = "created" if creds.created_catalog else "already there; fresh credentials issued"
+    token = creds.admin_token or "(COFFER_ADMIN_TOKEN from your environment)"
+    console.print(f"\n[bold green]Coffer demo[/bold green] — operator '{DEMO_SLUG}' {what}")
+    console.print(f"  base URL     {base_url}")
+    console.print(f"  S2S key id   {creds.key_id}")
+    console.print(f"  S2S secret   {creds.secret}")
+    console.print(f"  admin token  {token}")
+    console.print(f"  API docs     {base_url}/docs\n")
+    if casino_url is not None:
+        console.print(f"  casino       {casino_url}{WALLET_PATH} (player {DEMO_PLAYER})")
+    console.print(
+        f"  export COFFER_KEY_ID={creds.key_id} COFFER_SECRET={creds.secret}\n", soft_wrap=True
+    )
+    return creds
+
+
+async def _fund_demo_player(casino: Casino) -> None:
+    """Give the demo player money on first start only (the casino keeps its own books)."""
+    await casino.create_schema()
+    for currency, amount in DEMO_BALANCES.items():
+        if await casino.balance(DEMO_PLAYER, currency) == 0:
+            await casino.deposit(DEMO_PLAYER, currency, amount)
+
+
+def serve_with_casino(settings: Settings, host: str, port: int, casino_port: int) -> None:
+    """Run Coffer and the reference casino side by side in one process (the demo)."""
+    import asyncio
+
+    import uvicorn
+    from pydantic import SecretStr
+
+    from coffer.app import create_app
+    from coffer_casino.app import casino_of, create_casino_app
+    from coffer_casino.settings import CasinoSettings
+
+    casino_url = f"http://{host}:{casino_port}"
+    creds = seed_and_print(f"http://{host}:{port}", casino_url)
+    casino_settings = CasinoSettings(outbound_secret=SecretStr(creds.outbound_secret))
+    casino_app = create_casino_app(casino_settings)
+
+    async def main() -> None:
+        await _fund_demo_player(casino_of(casino_app))
+        servers = [
+            uvicorn.Server(uvicorn.Config(create_app(settings), host=host, port=port)),
+            uvicorn.Server(
+                uvicorn.Config(casino_app, host=host, port=casino_port, log_level="warning")
+            ),
+        ]
+        await asyncio.gather(*(server.serve() for server in servers))
+
+    asyncio.run(main())

@@ -1,0 +1,158 @@
+"""The ``coffer`` command: serve, migrate, manage operators and keys, verify draws."""
+
+import contextlib
+from typing import Annotated
+
+import typer
+
+from coffer.cli.operators import admin_token, currency_app, key_app, operator_app
+from coffer.cli.support import console
+from coffer.fairness.verify import verify_command
+from coffer.kit.settings import Settings
+from coffer_casino.cli import casino_app
+
+app = typer.Typer(
+    help="Coffer: loot boxes and player vaults with provably fair draws.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(operator_app, name="operator")
+app.add_typer(key_app, name="key")
+app.add_typer(currency_app, name="currency")
+app.add_typer(casino_app, name="casino")
+app.command("admin-token")(admin_token)
+app.command("verify")(verify_command)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database (COFFER_DATABASE_URL) up to the latest schema."""
+    from coffer.migrate import upgrade_to_head
+
+    settings = Settings()
+    upgrade_to_head(settings.database_url)
+    console.print(f"database migrated: {settings.database_url}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(help="Seed the demo operator and run the reference casino beside it."),
+    ] = False,
+    casino_port: Annotated[int, typer.Option(help="The demo casino's port.")] = 8100,
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="Migrate before serving.")
+    ] = True,
+    worker_inside: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Run the background jobs in the server (default: COFFER_BACKGROUND_JOBS, on).",
+        ),
+    ] = None,
+) -> None:
+    """Run the HTTP service (migrating first unless told not to)."""
+    import uvicorn
+
+    from coffer.app import create_app
+    from coffer.migrate import upgrade_to_head
+
+    settings = Settings()
+    if worker_inside is not None:
+        settings = settings.model_copy(update={"background_jobs": worker_inside})
+    bind_host, bind_port = host or settings.host, port or settings.port
+    if migrate_first:
+        upgrade_to_head(settings.database_url)
+    if demo:
+        from coffer.cli.demo import serve_with_casino
+
+        serve_with_casino(settings, bind_host, bind_port, casino_port)
+        return
+    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+
+
+@app.command()
+def resolve(
+    loop: Annotated[bool, typer.Option(help="Keep resolving every few seconds.")] = False,
+) -> None:
+    """Finish wallet instructions left open by timeouts or crashes (roll back, credit again)."""
+    import asyncio
+
+    from coffer.runtime import Runtime
+    from coffer.seamless.resolver import run_forever, run_once
+
+    async def main() -> None:
+        runtime = Runtime.from_settings(Settings())
+        try:
+            if loop:
+                await run_forever(runtime, runtime.settings.resolver_interval_s)
+            report = await run_once(runtime)
+            console.print(
+                f"rolled back {report.rolled_back}, credited {report.credited}, "
+                f"still open {report.still_open}"
+            )
+        finally:
+            await runtime.close()
+
+    asyncio.run(main())
+
+
+@app.command()
+def worker() -> None:
+    """Run the background jobs in their own process until stopped: the wallet resolver,
+    webhook delivery and item expiry (run several at once if you like)."""
+    import asyncio
+
+    from coffer.jobs import run_all
+    from coffer.runtime import Runtime
+
+    async def main() -> None:
+        runtime = Runtime.from_settings(Settings())
+        try:
+            console.print(
+                "worker started: wallet resolver, webhook delivery, item expiry (Ctrl+C to stop)"
+            )
+            await run_all(runtime)
+        finally:
+            await runtime.close()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
+
+
+@app.command()
+def expire() -> None:
+    """Expire unresolved items past each operator's claim window now (one pass)."""
+    import asyncio
+
+    from coffer.jobs import expire_once
+    from coffer.runtime import Runtime
+
+    async def main() -> int:
+        runtime = Runtime.from_settings(Settings())
+        try:
+            return await expire_once(runtime)
+        finally:
+            await runtime.close()
+
+    console.print(f"expired {asyncio.run(main())} items")
+
+
+@app.command("demo")
+def demo_command(
+    base_url: Annotated[str, typer.Option(help="Base URL to print.")] = "http://127.0.0.1:8000",
+) -> None:
+    """Seed the demo operator and catalog (idempotent) and print fresh credentials."""
+    from coffer.cli.demo import seed_and_print
+    from coffer.migrate import upgrade_to_head
+
+    upgrade_to_head(Settings().database_url)
+    seed_and_print(base_url)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,37 @@
+"""Running one unit of work from a CLI command: build the runtime, run, commit, close."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.kit.errors import CofferError
+from coffer.kit.settings import Settings
+from coffer.runtime import Runtime
+
+T = TypeVar("T")
+console = Console()
+
+
+def run_unit(work: Callable[[AsyncSession, Runtime], Awaitable[T]]) -> T:
+    """Run ``work`` in one transaction and commit it; a domain error exits 1 with its message."""
+
+    async def main() -> T:
+        runtime = Runtime.from_settings(Settings())
+        try:
+            async with runtime.sessions() as session:
+                result = await work(session, runtime)
+                await session.commit()
+                return result
+        finally:
+            await runtime.close()
+
+    try:
+        return asyncio.run(main())
+    except CofferError as exc:
+        detail = f" {exc.fields}" if exc.fields else ""
+        console.print(f"[red]{exc.code}[/red]: {exc.message}{detail}")
+        raise typer.Exit(1) from exc

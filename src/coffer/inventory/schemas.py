@@ -1,0 +1,77 @@
+"""Bodies of the vault listing and cashout (SPEC §7, reference ``lbs-s2s-inventory``)."""
+
+from typing import Annotated
+
+from pydantic import Field, StrictInt, StringConstraints
+
+from coffer.kit.schemas import ApiModel, PlayerExternalId, SafeText, UtcTime
+from coffer.operators.schemas import CurrencyCode
+
+IdempotencyKey = Annotated[SafeText, StringConstraints(min_length=1, max_length=80)]
+
+
+class VaultItemOut(ApiModel):
+    """One won item; name and image are live, money is in the item's own currency."""
+
+    id: int
+    item_id: int
+    name: str
+    type: str
+    image_url: str | None
+    value_minor: int
+    currency: str
+    state: str
+    cashback_minor: int | None
+    shippable: bool
+    won_at_round_public_id: str | None
+    created_at: UtcTime
+
+
+class PageCursor(ApiModel):
+    """Opaque keyset cursors: pass one back as ``?cursor=``; null when there is no such page."""
+
+    next: str | None
+    prev: str | None
+
+
+class InventoryPage(ApiModel):
+    items: list[VaultItemOut]
+    cursor: PageCursor
+
+
+class CashoutRequest(ApiModel):
+    """Cash one unresolved item back into ``currency``; repeats answer the first result."""
+
+    player_external_id: PlayerExternalId
+    inventory_item_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+    currency: CurrencyCode
+    idempotency_key: IdempotencyKey | None = None
+
+
+class CashedBackItem(ApiModel):
+    inventory_item_id: int
+    state: str
+    cashback_minor: int
+    currency: str
+
+
+class CashoutAnswer(ApiModel):
+    item: CashedBackItem
+    balance_after_minor: int | None
+
+
+class ForwardRequest(ApiModel):
+    """Hand one unresolved item to the casino's own systems; repeats answer the same."""
+
+    player_external_id: PlayerExternalId
+    inventory_item_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+
+
+class ForwardedItem(ApiModel):
+    inventory_item_id: int
+    item_id: int
+    state: str
+
+
+class ForwardAnswer(ApiModel):
+    item: ForwardedItem

@@ -1,0 +1,135 @@
+"""Database engine, declarative base and session factory shared by every feature package."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, Select, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BIGINT on PostgreSQL, but INTEGER on SQLite so that primary keys stay rowid aliases.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both SQLite (which drops tzinfo) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names, so migrations match on both dialects."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON}
+
+
+def utcnow() -> datetime:
+    """The current time, always timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded attributes after commit, for shaping responses."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def _dialect_insert(session: AsyncSession, table: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
+def upsert(
+    session: AsyncSession,
+    table: Any,
+    values: dict[str, Any],
+    index_elements: list[str],
+    update_columns: list[str],
+) -> Insert:
+    """INSERT … ON CONFLICT DO UPDATE of ``update_columns``: one statement, no race."""
+    stmt = _dialect_insert(session, table).values(values)
+    changes = {name: stmt.excluded[name] for name in update_columns}
+    result: Insert = stmt.on_conflict_do_update(index_elements=index_elements, set_=changes)
+    return result
+
+
+def insert_ignoring_conflict(
+    session: AsyncSession,
+    table: Any,
+    values: dict[str, Any],
+    index_elements: list[str],
+    index_where: Any = None,
+) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING in the session's dialect (SQLite or PostgreSQL)."""
+    stmt = _dialect_insert(session, table).values(values)
+    result: Insert = stmt.on_conflict_do_nothing(
+        index_elements=index_elements, index_where=index_where
+    )
+    return result
+
+
+def rows_changed(result: object) -> int:
+    """How many rows an UPDATE or DELETE touched: the check of every conditional update."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def skip_locked(stmt: Select[Any], session: AsyncSession, *of: Any) -> Select[Any]:
+    """``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so workers split a queue instead of queueing.
+
+    SQLite has one writer at a time and no row locks; the conditional update after the read
+    decides there.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return stmt
+    return stmt.with_for_update(skip_locked=True, of=list(of) or None)

@@ -1,0 +1,49 @@
+"""Service settings, read once from the environment (prefix ``COFFER_``)."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator may set; the defaults run the embedded SQLite service."""
+
+    model_config = SettingsConfigDict(env_prefix="COFFER_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./coffer.kit.db"
+    admin_token: str | None = None
+    secret_key: str | None = Field(
+        default=None, description="Fernet key that encrypts stored secrets."
+    )
+    secret_key_file: str = "./coffer.key"  # noqa: S105 - a path, not a secret
+    body_limit_bytes: int = Field(default=64 * 1024, ge=1024)
+    admin_body_limit_bytes: int = Field(
+        default=4 * 1024 * 1024, ge=1024, description="Admin bodies: a 10,000-prize box is ~300 KB."
+    )
+    signature_window_seconds: int = Field(default=300, ge=1)
+    wallet_timeout_ms: int = Field(default=2000, ge=100)
+    wallet_retries: int = Field(default=2, ge=0, le=10)
+    background_jobs: bool = Field(
+        default=True,
+        description="Run the worker (resolver, webhooks, expiry) inside the server process; "
+        "turn off when separate `coffer worker` processes run.",
+    )
+    resolver_interval_s: float = Field(default=2.0, gt=0)
+    webhook_interval_s: float = Field(default=1.0, gt=0)
+    webhook_batch: int = Field(default=50, ge=1, le=1000)
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    webhook_retry_hours: float = Field(
+        default=24.0, gt=0, description="Retry a webhook this long, then mark it failed."
+    )
+    expiry_interval_s: float = Field(default=60.0, gt=0)
+    expiry_batch: int = Field(default=500, ge=1, le=10_000)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base_url: str | None = None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """One settings object per process; tests build their own instead."""
+    return Settings()

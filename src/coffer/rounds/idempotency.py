@@ -1,0 +1,147 @@
+"""Idempotent player actions: one row per clientActionId, its answer stored and replayed."""
+
+import asyncio
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from coffer.kit.db import insert_ignoring_conflict, utcnow
+from coffer.kit.errors import IdempotencyKeyReused
+from coffer.rounds.models import PlayerAction
+
+POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The exact status and bytes every retry of an action receives."""
+
+    status_code: int
+    body: bytes
+
+
+def request_hash(payload: dict[str, Any]) -> str:
+    """A stable hash of the parsed request, so retries with reordered keys still match."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def claim(
+    session: AsyncSession, operator_id: int, player_id: int, client_action_id: str, digest: str
+) -> int | None:
+    """Insert the action; None when it already existed (with the same body, else REUSED)."""
+    values = {
+        "operator_id": operator_id,
+        "player_id": player_id,
+        "client_action_id": client_action_id,
+        "request_hash": digest,
+        "state": "running",
+        "created_at": utcnow(),
+    }
+    keys = ["operator_id", "player_id", "client_action_id"]
+    inserted = await session.execute(
+        insert_ignoring_conflict(session, PlayerAction, values, keys).returning(PlayerAction.id)
+    )
+    action_id = inserted.scalar_one_or_none()
+    if action_id is not None:
+        return int(action_id)
+    existing = await _find(session, operator_id, player_id, client_action_id)
+    if existing.request_hash != digest:
+        raise IdempotencyKeyReused(
+            f"clientActionId {client_action_id!r} was used with a different request; "
+            "use a new clientActionId for a new action."
+        )
+    return None
+
+
+async def known(
+    session: AsyncSession, operator_id: int, player_id: int, client_action_id: str, digest: str
+) -> bool:
+    """True when this action already exists (same body); checked before anything can refuse it.
+
+    A retry must get its first answer even if, say, the box was republished since; the insert in
+    ``claim`` still decides the race between concurrent first attempts.
+    """
+    found = await session.scalar(
+        select(PlayerAction.request_hash).where(
+            PlayerAction.operator_id == operator_id,
+            PlayerAction.player_id == player_id,
+            PlayerAction.client_action_id == client_action_id,
+        )
+    )
+    if found is None:
+        return False
+    if found != digest:
+        raise IdempotencyKeyReused(
+            f"clientActionId {client_action_id!r} was used with a different request; "
+            "use a new clientActionId for a new action."
+        )
+    return True
+
+
+async def _find(
+    session: AsyncSession, operator_id: int, player_id: int, client_action_id: str
+) -> PlayerAction:
+    stmt = (
+        select(PlayerAction)
+        .where(
+            PlayerAction.operator_id == operator_id,
+            PlayerAction.player_id == player_id,
+            PlayerAction.client_action_id == client_action_id,
+        )
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def attach_round(session: AsyncSession, action_id: int, round_id: int) -> None:
+    """Link the action to its round at once, so a resolver can answer it after a crash."""
+    await session.execute(
+        update(PlayerAction).where(PlayerAction.id == action_id).values(round_id=round_id)
+    )
+
+
+async def finish(
+    session: AsyncSession, action_id: int, round_id: int | None, answer: StoredAnswer
+) -> StoredAnswer:
+    """Store the answer once and return what is stored: the first stored answer always wins."""
+    await session.execute(
+        update(PlayerAction)
+        .where(PlayerAction.id == action_id, PlayerAction.state == "running")
+        .values(
+            state="done",
+            round_id=round_id,
+            status_code=answer.status_code,
+            response_body=answer.body.decode(),
+            finished_at=utcnow(),
+        )
+    )
+    stored = await session.get(PlayerAction, action_id, populate_existing=True)
+    assert stored is not None
+    assert stored.status_code is not None
+    assert stored.response_body is not None
+    return StoredAnswer(stored.status_code, stored.response_body.encode())
+
+
+async def wait_for_answer(
+    sessions: async_sessionmaker[AsyncSession],
+    operator_id: int,
+    player_id: int,
+    client_action_id: str,
+    limit_s: float,
+) -> StoredAnswer | None:
+    """Poll until the first request of this action stored its answer (None if it never does)."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        async with sessions() as session:
+            action = await _find(session, operator_id, player_id, client_action_id)
+        if action.state == "done" and action.status_code and action.response_body is not None:
+            return StoredAnswer(action.status_code, action.response_body.encode())
+        if time.monotonic() > deadline:
+            return None
+        await asyncio.sleep(POLL_SECONDS)
