@@ -1,7 +1,7 @@
 """Vault page latency against vault size: 100, 10,000 and 1,000,000 items, first and deep pages.
 
 Fills one player's vault with N rows (bulk inserts, other players' rows beside them), then times
-the listing use case (`vault.service.list_inventory`, one keyset query per page) in-process: the
+the listing use case (`inventory.vault.list_inventory`, one keyset query per page) in-process: the
 first page, and a page reached by a cursor near the oldest item. The baseline is the 100-item
 vault measured in the same run.
 
@@ -21,9 +21,9 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.models import Item
-from coffer.inventory.listing import encode_cursor
 from coffer.inventory.models import InventoryItem
-from coffer.inventory.service import InventoryQuery, list_inventory
+from coffer.inventory.vault import InventoryQuery, list_inventory
+from coffer.kit.cursors import encode_keyset
 from coffer.kit.db import make_engine, utcnow
 from coffer.kit.secrets import SecretBox
 from coffer.kit.settings import Settings
@@ -107,7 +107,7 @@ async def time_page(runtime: Runtime, operator_id: int, query: InventoryQuery) -
 async def bench_backend(backend: str, sizes: list[int]) -> None:
     workdir = Path(tempfile.mkdtemp(prefix=f"coffer-vault-{backend}-"))
     url = (
-        f"sqlite+aiosqlite:///{workdir / 'coffer.kit.db'}"
+        f"sqlite+aiosqlite:///{workdir / 'coffer.db'}"
         if backend == "sqlite"
         else await fresh_postgres("coffer_vault_bench")
     )
@@ -130,7 +130,7 @@ async def bench_backend(backend: str, sizes: list[int]) -> None:
         first = await time_page(
             runtime, operator_id, InventoryQuery(player, ["unresolved"], 50, None)
         )
-        deep_cursor = encode_cursor("next", oldest + 200)
+        deep_cursor = encode_keyset("next", oldest + 200)
         deep = await time_page(
             runtime, operator_id, InventoryQuery(player, ["unresolved"], 50, deep_cursor)
         )

@@ -98,7 +98,7 @@ async def raw_rate(count: int, senders: int) -> float:
 
 async def worker_rate(runtime: Runtime, workers: int, count: int) -> float:
     started = time.perf_counter()
-    reports = await asyncio.gather(*(delivery.drain(runtime) for _ in range(workers)))
+    reports = await asyncio.gather(*(delivery.drain(runtime.courier) for _ in range(workers)))
     elapsed = time.perf_counter() - started
     delivered = sum(r.delivered for r in reports)
     if delivered != count:
@@ -114,7 +114,7 @@ def start_receiver(workdir: Path) -> subprocess.Popen[bytes]:
 async def bench_backend(backend: str, events: int, players: int) -> None:
     workdir = Path(tempfile.mkdtemp(prefix=f"coffer-webhooks-{backend}-"))
     url = (
-        f"sqlite+aiosqlite:///{workdir / 'coffer.kit.db'}"
+        f"sqlite+aiosqlite:///{workdir / 'coffer.db'}"
         if backend == "sqlite"
         else await fresh_postgres("coffer_webhook_bench")
     )

@@ -1,4 +1,4 @@
-"""The whole test suite as CI runs it: lint, format, types, then pytest on every database."""
+"""The whole test suite as CI runs it: lint, format, types, rules, then pytest on every database."""
 
 import subprocess
 import sys
@@ -12,6 +12,7 @@ STEPS: list[tuple[str, list[str]]] = [
     ("ruff check", [str(BIN / "ruff"), "check", "."]),
     ("ruff format --check", [str(BIN / "ruff"), "format", "--check", "."]),
     ("mypy --strict", [str(BIN / "mypy"), "--strict"]),
+    ("sizes and imports", [sys.executable, str(ROOT / "scripts" / "rules.py")]),
     ("pytest", [str(BIN / "pytest"), *sys.argv[1:]]),
 ]
 

@@ -19,7 +19,7 @@ from coffer.kit.settings import Settings
 from coffer.migrate import upgrade_to_head
 from coffer.models import Base
 from coffer.runtime import Runtime
-from tests.helpers import AdminApi, SignedClient
+from tests.support.api import AdminApi, SignedClient
 
 PG_URL = os.environ.get(
     "COFFER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -64,7 +64,7 @@ async def _prepare_postgres() -> str | None:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file, copied for each test."""
-    path = tmp_path_factory.mktemp("template") / "coffer.kit.db"
+    path = tmp_path_factory.mktemp("template") / "coffer.db"
     upgrade_to_head(f"sqlite+aiosqlite:///{path}")
     return path
 
@@ -77,12 +77,22 @@ def postgres_ready() -> None:
 
 
 _postgres_passed = 0
+_postgres_skipped: list[str] = []
+
+
+def _is_xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count PostgreSQL tests (under xdist the controller sees every worker's reports)."""
     global _postgres_passed
-    if report.when == "call" and report.passed and "postgresql" in report.nodeid:
+    if "postgresql" not in report.nodeid:
+        return
+    if report.when == "call" and report.passed:
         _postgres_passed += 1
+    elif report.skipped and isinstance(report.longrepr, tuple):
+        _postgres_skipped.append(str(report.longrepr[2]))
 
 
 async def _drop_postgres() -> None:
@@ -95,6 +105,8 @@ async def _drop_postgres() -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _pg_problem is None and _postgres_prepared:
         asyncio.run(_drop_postgres())
+    if _is_xdist_worker(session.config):
+        return  # the controller decides, having seen every worker's reports
     if IN_CI and _postgres_passed == 0 and session.testscollected:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -104,25 +116,25 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"PostgreSQL tests passed: {_postgres_passed}")
         if _postgres_passed == 0:
             terminalreporter.write_line("CI=true but no PostgreSQL test ran: failing the run.")
-    if _pg_problem is not None and not IN_CI:
-        terminalreporter.write_line(
-            f"PostgreSQL tests skipped: no server at {PG_URL} ({_pg_problem}); "
-            "start one or set COFFER_TEST_POSTGRES_URL."
-        )
+    elif _postgres_skipped:
+        reason = _postgres_skipped[0].removeprefix("Skipped: ")
+        terminalreporter.write_line(f"{len(_postgres_skipped)} PostgreSQL tests skipped: {reason}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """A migrated, empty database of each kind."""
     if request.param == "sqlite":
-        path = tmp_path / "coffer.kit.db"
+        path = tmp_path / "coffer.db"
         shutil.copy(sqlite_template, path)
         return f"sqlite+aiosqlite:///{path}"
     request.getfixturevalue("postgres_ready")
     if _pg_problem is not None:
         if IN_CI:
             pytest.fail(f"CI=true but PostgreSQL is unusable: {_pg_problem}")
-        pytest.skip("PostgreSQL unavailable")
+        pytest.skip(
+            f"no server at {PG_URL} ({_pg_problem}); start one or set COFFER_TEST_POSTGRES_URL"
+        )
     return _pg_url_for(PG_DATABASE)
 
 

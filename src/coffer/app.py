@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from coffer import __version__
-from coffer.api.errors import install_error_handlers
+from coffer.api.errors import ErrorRenderer, install_error_handlers
 from coffer.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from coffer.kit.settings import Settings, get_settings
 from coffer.runtime import Runtime
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         lifespan=lifespan,
     )
     app.state.runtime = rt
-    install_error_handlers(app)
+    install_error_handlers(app, error_renderers())
     for router in routers():
         app.include_router(router)
     app.add_middleware(
@@ -54,6 +54,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def error_renderers() -> dict[str, ErrorRenderer]:
+    """Each surface's error shape, by path prefix."""
+    from coffer.api import admin, public, s2s
+
+    return {"/api/s2s": s2s.ERRORS, "/api/admin": admin.ERRORS, "/fairness": public.ERRORS}
 
 
 def routers() -> list[APIRouter]:

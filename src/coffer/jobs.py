@@ -10,6 +10,7 @@ import logging
 from datetime import datetime
 
 from coffer.inventory.expiry import expire_batch, operators_with_window
+from coffer.kit import loops
 from coffer.kit.db import utcnow
 from coffer.runtime import Runtime
 from coffer.seamless import resolver
@@ -36,20 +37,11 @@ async def expire_once(runtime: Runtime, now: datetime | None = None) -> int:
     return total
 
 
-async def expire_forever(runtime: Runtime, interval_s: float) -> None:
-    while True:
-        try:
-            await expire_once(runtime)
-        except Exception:  # the loop must survive a bad pass; the next one retries
-            log.exception("expiry pass failed")
-        await asyncio.sleep(interval_s)
-
-
 async def run_all(runtime: Runtime) -> None:
     """Every background loop, until cancelled."""
     settings = runtime.settings
     await asyncio.gather(
-        resolver.run_forever(runtime, settings.resolver_interval_s),
-        delivery.run_forever(runtime, settings.webhook_interval_s),
-        expire_forever(runtime, settings.expiry_interval_s),
+        resolver.run_forever(runtime.gateway, settings.resolver_interval_s),
+        delivery.run_forever(runtime.courier, settings.webhook_interval_s),
+        loops.run_forever("expiry", lambda: expire_once(runtime), settings.expiry_interval_s),
     )

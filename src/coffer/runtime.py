@@ -1,14 +1,26 @@
-"""What every entry point needs: settings, engine, session factory and the secret box."""
+"""The composition root: settings, engine, sessions, secrets and the clients, wired once.
+
+Features never see this object; each entry point hands them what they need: the seamless
+``Gateway``, the webhook ``Courier``, a session, the secret box.
+"""
 
 from dataclasses import dataclass, replace
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from coffer.inventory import service as inventory
 from coffer.kit.db import make_engine, make_sessionmaker
 from coffer.kit.secrets import SecretBox, load_secret_box
 from coffer.kit.settings import Settings
+from coffer.rounds import service as rounds
 from coffer.seamless.client import WalletClient
+from coffer.seamless.service import Completion, Gateway
+from coffer.webhooks.delivery import Courier, Delivered
+
+# Who finishes each kind of wallet instruction, and who hears of each delivered event.
+WALLET_HANDLERS: dict[str, Completion] = {**rounds.WALLET_HANDLERS, **inventory.WALLET_HANDLERS}
+WEBHOOK_HANDLERS: dict[str, Delivered] = dict(inventory.WEBHOOK_HANDLERS)
 
 
 @dataclass
@@ -35,6 +47,33 @@ class Runtime:
         wallet = WalletClient(http, settings.wallet_retries)
         hooks = httpx.AsyncClient(limits=httpx.Limits(max_connections=settings.webhook_batch))
         return cls(settings, engine, make_sessionmaker(engine), secrets, wallet, hooks)
+
+    @property
+    def gateway(self) -> Gateway:
+        """The seamless wallet as features see it."""
+        settings = self.settings
+        return Gateway(
+            self.sessions,
+            self.wallet,
+            self.secrets,
+            settings.wallet_timeout_ms,
+            settings.wallet_retries,
+            WALLET_HANDLERS,
+        )
+
+    @property
+    def courier(self) -> Courier:
+        """The webhook worker's view of this process."""
+        settings = self.settings
+        return Courier(
+            self.sessions,
+            self.webhook_http,
+            self.secrets,
+            settings.webhook_batch,
+            settings.webhook_timeout_s,
+            settings.webhook_retry_hours,
+            WEBHOOK_HANDLERS,
+        )
 
     async def close(self) -> None:
         await self.wallet.http.aclose()

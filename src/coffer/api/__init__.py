@@ -1,0 +1,1 @@
+"""HTTP surfaces: one folder per surface, each parsing, calling one use case and rendering."""

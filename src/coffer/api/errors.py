@@ -1,11 +1,18 @@
-"""The one place where error codes become HTTP responses in the SPEC's envelope."""
+"""Where errors become HTTP responses: each surface names its renderer, by path prefix.
+
+The SPEC's own surfaces (S2S, admin, public) answer in the §3 envelope rendered here; a
+compatibility surface registers its vendor's shape for its prefix. Domain errors stay domain
+classes with a stable ``code``; only this module and the surfaces' renderers know HTTP.
+"""
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from coffer.kit.errors import STATUS_BY_CODE, CofferError, envelope
@@ -55,19 +62,46 @@ def validation_fields(errors: Any) -> dict[str, str]:
     return fields
 
 
-async def _coffer_error(_request: Request, exc: Exception) -> JSONResponse:
+@dataclass(frozen=True)
+class ErrorRenderer:
+    """How one surface answers a domain error and a request that failed validation."""
+
+    domain: Callable[[CofferError], Response]
+    validation: Callable[[dict[str, str]], Response]
+
+
+def envelope_error(exc: CofferError) -> Response:
+    """SPEC §3: ``{"error": {"code", "message", "fields"?}}`` with the code's status."""
+    extra = dict(exc.extra)
+    headers = {"Retry-After": str(extra.pop("retryAfter"))} if "retryAfter" in extra else None
+    return error_response(exc.code, exc.message, exc.fields, extra, headers)
+
+
+def envelope_validation(fields: dict[str, str]) -> Response:
+    return error_response("VALIDATION_ERROR", "The request is not valid; see fields.", fields)
+
+
+ENVELOPE = ErrorRenderer(envelope_error, envelope_validation)
+
+
+def renderer_for(request: Request) -> ErrorRenderer:
+    """The renderer of the surface whose prefix the path starts with (the envelope otherwise)."""
+    renderers: dict[str, ErrorRenderer] = getattr(request.app.state, "error_renderers", {})
+    path = request.url.path
+    for prefix, renderer in renderers.items():
+        if path.startswith(prefix):
+            return renderer
+    return ENVELOPE
+
+
+async def _coffer_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CofferError)
-    headers = (
-        {"Retry-After": str(exc.extra.pop("retryAfter"))} if "retryAfter" in exc.extra else None
-    )
-    return error_response(exc.code, exc.message, exc.fields, exc.extra, headers)
+    return renderer_for(request).domain(exc)
 
 
-async def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
+async def _request_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return error_response(
-        "VALIDATION_ERROR", "The request is not valid; see fields.", validation_fields(exc.errors())
-    )
+    return renderer_for(request).validation(validation_fields(exc.errors()))
 
 
 async def _http_exception(_request: Request, exc: Exception) -> JSONResponse:
@@ -98,8 +132,9 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return error_response("INTERNAL", f"Unexpected error; quote request id {request_id}.")
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Every error leaves in the SPEC envelope, framework errors included."""
+def install_error_handlers(app: FastAPI, renderers: dict[str, ErrorRenderer]) -> None:
+    """Every error leaves in its surface's shape (framework errors in the SPEC envelope)."""
+    app.state.error_renderers = renderers
     app.add_exception_handler(CofferError, _coffer_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_exception)

@@ -1,7 +1,6 @@
 """The published box-version snapshot: canonical JSON, its hash, the house edge (pure, no I/O)."""
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,6 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from coffer.fairness.algorithm import ALGORITHM_KEY
+from coffer.kit.canonical import canonical_json
 from coffer.kit.money import round_half_up
 from coffer.kit.schemas import iso_z
 
@@ -41,13 +41,6 @@ class SnapshotHeader:
     price_minor: int
     currency: str
     published_at: datetime
-
-
-def canonical_bytes(obj: Any) -> bytes:
-    """The one encoding that is hashed and served, so anyone can re-hash what they download."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8"
-    )
 
 
 def sha256_hex(data: bytes) -> str:
@@ -107,5 +100,5 @@ def snapshot_object(header: SnapshotHeader, prizes: Sequence[SnapshotPrize]) -> 
 
 def render(header: SnapshotHeader, prizes: Sequence[SnapshotPrize]) -> tuple[str, str]:
     """The stored snapshot text and its sha256 hex, computed from the same bytes."""
-    data = canonical_bytes(snapshot_object(header, prizes))
+    data = canonical_json(snapshot_object(header, prizes))
     return data.decode("utf-8"), sha256_hex(data)

@@ -7,7 +7,7 @@ import typer
 
 from coffer.cli.operators import admin_token, currency_app, key_app, operator_app
 from coffer.cli.support import console
-from coffer.fairness.verify import verify_command
+from coffer.cli.verify import verify_command
 from coffer.kit.settings import Settings
 from coffer_casino.cli import casino_app
 
@@ -88,8 +88,8 @@ def resolve(
         runtime = Runtime.from_settings(Settings())
         try:
             if loop:
-                await run_forever(runtime, runtime.settings.resolver_interval_s)
-            report = await run_once(runtime)
+                await run_forever(runtime.gateway, runtime.settings.resolver_interval_s)
+            report = await run_once(runtime.gateway)
             console.print(
                 f"rolled back {report.rolled_back}, credited {report.credited}, "
                 f"still open {report.still_open}"

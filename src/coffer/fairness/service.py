@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.fairness import algorithm
 from coffer.fairness.models import SeedPair
-from coffer.kit.db import insert_ignoring_conflict, utcnow
+from coffer.kit.db import insert_ignoring_conflict, rows_changed, utcnow
 from coffer.kit.errors import Conflict, InvalidClientSeed
 from coffer.kit.secrets import SecretBox
 from coffer.players.models import Player
@@ -110,7 +110,7 @@ async def rotate(
             .where(SeedPair.id == old.id, SeedPair.status == "active")
             .values(status="revealed", revealed_at=utcnow(), revealed_server_seed=server_seed)
         )
-        if getattr(revealed, "rowcount", 0) == 1:
+        if rows_changed(revealed) == 1:
             break
     else:
         raise Conflict("The seed pair keeps being rotated concurrently; read the state again.")

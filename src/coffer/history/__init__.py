@@ -1,0 +1,1 @@
+"""A player's money history (SPEC §7): the wallet instructions joined with their rounds."""

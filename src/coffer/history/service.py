@@ -1,7 +1,5 @@
 """The money history of a player (SPEC §7): one row per instruction, newest first, keyset paged."""
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,7 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.kit.errors import ValidationFailed
+from coffer.kit.cursors import decode_cursor as decode_cursor_fields
+from coffer.kit.cursors import encode_cursor as encode_cursor_fields
 from coffer.kit.schemas import iso_z
 from coffer.operators.models import Operator
 from coffer.players.service import get_player
@@ -31,17 +30,12 @@ class HistoryQuery:
 
 
 def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"before": last_id}).encode()).decode()
+    return encode_cursor_fields({"before": last_id}, padded=True, spaced=True)
 
 
 def decode_cursor(cursor: str) -> int:
     """The id to page below; a cursor that was not ours is a validation error on ``cursor``."""
-    try:
-        before = json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValidationFailed(fields={"cursor": "not a cursor this API returned"}) from exc
-    if not isinstance(before, int) or isinstance(before, bool) or before < 1:
-        raise ValidationFailed(fields={"cursor": "not a cursor this API returned"})
+    before: int = decode_cursor_fields(cursor, {"before": None})["before"]
     return before
 
 

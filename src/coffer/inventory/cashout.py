@@ -15,85 +15,71 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.models import Item
 from coffer.inventory import events
+from coffer.inventory.answers import CashedBack, CashoutFailed, CashoutResult
 from coffer.inventory.models import InventoryItem
 from coffer.inventory.rules import cashback_minor
-from coffer.inventory.schemas import CashoutRequest
-from coffer.kit.db import utcnow
+from coffer.inventory.states import CASHED_BACK, CASHING_OUT, UNRESOLVED, move
+from coffer.kit.db import rows_changed, utcnow
 from coffer.kit.errors import CashbackNotAvailable, InventoryItemNotFound, WalletUnavailable
 from coffer.kit.money import convert
 from coffer.operators.models import Operator
-from coffer.operators.service import load_rates
+from coffer.operators.service import load_rates, rate_for
 from coffer.players.service import find_player
-from coffer.rounds import answers as views
-from coffer.rounds.idempotency import StoredAnswer
-from coffer.rounds.models import Round
-from coffer.rounds.pricing import rate_for
-from coffer.runtime import Runtime
-from coffer.seamless import service as wallet
-from coffer.seamless.client import Accepted, CallResult, Refused, WalletRequest, WalletTarget
+from coffer.seamless import service as seamless
+from coffer.seamless.client import Accepted, CallResult, Refused, WalletRequest
 from coffer.seamless.models import WalletInstruction
+from coffer.seamless.service import Finished, Gateway, Send, exchange
 
-CASHING_OUT = "cashing_out"
 KNOWN_REFUSALS = ("INSUFFICIENT_FUNDS", "PLAYER_BLOCKED")
 IN_PROGRESS = "A cashout of this item is in progress; retry later."
-
-
-@dataclass(frozen=True)
-class Credit:
-    """The item is claimed (cashing_out) and its credit written: send it."""
-
-    item_id: int
-    instruction_id: int
-    target: WalletTarget
-    request: WalletRequest
 
 
 def cashout_key(inventory_item_id: int) -> str:
     return f"cashback:inventory:{inventory_item_id}"
 
 
-async def cashout(runtime: Runtime, operator_id: int, body: CashoutRequest) -> StoredAnswer:
+@dataclass(frozen=True)
+class Cashout:
+    player_external_id: str
+    inventory_item_id: int
+    currency: str
+
+
+async def cashout(gateway: Gateway, operator_id: int, command: Cashout) -> CashoutResult:
     """Credit the item's cashback once; repeats answer the stored result."""
-    async with runtime.sessions() as session:
-        step = await start_cashout(session, runtime, operator_id, body)
-        await session.commit()
-    if isinstance(step, StoredAnswer):
-        return step
-    result = await runtime.wallet.call(step.target, step.request)
-    async with runtime.sessions() as session:
-        answer = await apply_credit(session, step, result)
-        await session.commit()
-    return answer
+
+    async def begin(session: AsyncSession) -> Send[CashoutResult] | CashoutResult:
+        return await start_cashout(session, gateway, operator_id, command)
+
+    return await exchange(gateway, begin)
 
 
 async def start_cashout(
-    session: AsyncSession, runtime: Runtime, operator_id: int, body: CashoutRequest
-) -> Credit | StoredAnswer:
+    session: AsyncSession, gateway: Gateway, operator_id: int, command: Cashout
+) -> Send[CashoutResult] | CashoutResult:
     """Find the player's item, price its cashback, claim it and write the credit."""
     operator = await session.get(Operator, operator_id)
     assert operator is not None
-    row, item, round_public_id = await _find_item(session, operator, body)
+    row, item = await _find_item(session, operator, command)
     key = cashout_key(row.id)
-    if row.state == "cashed_back":
+    if row.state == CASHED_BACK:
         return await stored_answer(session, operator.id, row.id)
     cashback = cashback_minor(item, operator.policies)
     if cashback is None:
         raise CashbackNotAvailable(f"Item {row.id} ({item.name}) has no cashback.")
     rates = await load_rates(session, operator)
-    target_rate = rate_for(rates, body.currency)
+    target_rate = rate_for(rates, command.currency)
     amount = convert(cashback, rate_for(rates, item.currency), target_rate)
     moved = await session.execute(
-        update(InventoryItem)
-        .where(InventoryItem.id == row.id, InventoryItem.state == "unresolved")
-        .values(state=CASHING_OUT, updated_at=utcnow())
+        move(UNRESOLVED, CASHING_OUT, utcnow()).where(InventoryItem.id == row.id)
     )
-    if getattr(moved, "rowcount", 0) != 1:
+    if rows_changed(moved) != 1:
         return await _not_claimed(session, operator.id, row.id)
-    target = wallet.target_for(operator, runtime.secrets, runtime.settings)
-    resolver_after = utcnow() + wallet.grace_period(runtime.settings, target.timeout_s)
+    target = gateway.target(operator)
+    resolver_after = gateway.resolver_after(target)
     instruction = await _earlier_credit(session, operator.id, key)
     if instruction is None:
-        instruction = await wallet.add_instruction(
+        instruction = await seamless.add_instruction(
             session,
             operator_id=operator.id,
             player_id=row.player_id,
@@ -101,31 +87,36 @@ async def start_cashout(
             rpc="wallet.credit",
             key=key,
             amount_minor=amount,
-            currency=body.currency,
+            currency=command.currency,
             funding="player",
             round_id=row.round_id,
+            round_public_id=row.round_public_id,
             inventory_item_id=row.id,
             resolver_after=resolver_after,
         )
     else:
-        await _reopen(session, instruction.id, amount, body.currency, resolver_after)
+        await _reopen(session, instruction.id, amount, command.currency, resolver_after)
         await session.refresh(instruction)
-    request = wallet.request_for(instruction, body.player_external_id, round_public_id)
-    return Credit(row.id, instruction.id, target, request)
+    request = seamless.request_for(instruction, command.player_external_id)
+    item_id = row.id
+
+    async def finish(session: AsyncSession, result: CallResult, owned: bool) -> CashoutResult:
+        return await apply_credit(session, item_id, request, result, owned)
+
+    return Send(instruction.id, target, request, finish)
 
 
 async def _find_item(
-    session: AsyncSession, operator: Operator, body: CashoutRequest
-) -> tuple[InventoryItem, Item, str | None]:
+    session: AsyncSession, operator: Operator, body: Cashout
+) -> tuple[InventoryItem, Item]:
     """The player's own item (another player's or operator's is not found); nothing written."""
     player = await find_player(session, operator, body.player_external_id)
     found = None
     if player is not None:
         found = (
             await session.execute(
-                select(InventoryItem, Item, Round.public_id)
+                select(InventoryItem, Item)
                 .join(Item, Item.id == InventoryItem.item_id)
-                .outerjoin(Round, Round.id == InventoryItem.round_id)
                 .where(
                     InventoryItem.id == body.inventory_item_id,
                     InventoryItem.player_id == player.id,
@@ -137,10 +128,10 @@ async def _find_item(
         raise InventoryItemNotFound(
             f"Player {body.player_external_id!r} has no inventory item {body.inventory_item_id}."
         )
-    return found[0], found[1], found[2]
+    return found[0], found[1]
 
 
-async def _not_claimed(session: AsyncSession, operator_id: int, item_id: int) -> StoredAnswer:
+async def _not_claimed(session: AsyncSession, operator_id: int, item_id: int) -> CashedBack:
     """Someone else moved the item first: in progress, already cashed back, or not actionable."""
     state = await session.scalar(
         select(InventoryItem.state)
@@ -149,7 +140,7 @@ async def _not_claimed(session: AsyncSession, operator_id: int, item_id: int) ->
     )
     if state == CASHING_OUT:
         raise WalletUnavailable(IN_PROGRESS)
-    if state == "cashed_back":
+    if state == CASHED_BACK:
         return await stored_answer(session, operator_id, item_id)
     raise CashbackNotAvailable(f"Item {item_id} is {state}; only an unresolved item cashes back.")
 
@@ -191,76 +182,76 @@ async def _reopen(
             updated_at=utcnow(),
         )
     )
-    if getattr(changed, "rowcount", 0) != 1:
+    if rows_changed(changed) != 1:
         raise WalletUnavailable(IN_PROGRESS)
 
 
-async def apply_credit(session: AsyncSession, credit: Credit, result: CallResult) -> StoredAnswer:
-    """Record the wallet's answer and finish the item (unless the resolver took it over)."""
-    owned = await wallet.record_result(session, credit.instruction_id, result, retry_at=utcnow())
+async def apply_credit(
+    session: AsyncSession, item_id: int, request: WalletRequest, result: CallResult, owned: bool
+) -> CashoutResult:
+    """Finish the item after the wallet's answer (unless the resolver took the credit over)."""
     outcome = result.outcome
     if owned and isinstance(outcome, Accepted):
-        await finish_item(session, credit.item_id, accepted=True)
-        request = credit.request
-        return cashed_back(
-            credit.item_id, request.amount_minor, request.currency, outcome.balance_after_minor
-        )
+        await finish_item(session, item_id, accepted=True)
+        balance = outcome.balance_after_minor
+        return CashedBack(item_id, request.amount_minor, request.currency, balance)
     if owned and isinstance(outcome, Refused):
-        await finish_item(session, credit.item_id, accepted=False)
+        await finish_item(session, item_id, accepted=False)
         code = outcome.code if outcome.code in KNOWN_REFUSALS else "WALLET_REFUSED"
-        return views.error(code, f"The wallet refused the cashback: {outcome.message}")
+        return CashoutFailed(code, f"The wallet refused the cashback: {outcome.message}")
     state = await session.scalar(
         select(InventoryItem.state)
-        .where(InventoryItem.id == credit.item_id)
+        .where(InventoryItem.id == item_id)
         .execution_options(populate_existing=True)
     )
-    if state == "cashed_back":
-        return await stored_answer(session, None, credit.item_id)
+    if state == CASHED_BACK:
+        return await stored_answer(session, None, item_id)
     reason = "the resolver took the credit over"
     if owned and not isinstance(outcome, Accepted | Refused):
         reason = outcome.reason
-    return views.error(
+    return CashoutFailed(
         "WALLET_UNAVAILABLE",
         f"The wallet did not answer definitely ({reason}); the cashback is retried in the "
         "background and the item stays reserved until then.",
     )
 
 
+async def cashback_finished(
+    session: AsyncSession, credit: WalletInstruction, how: Finished
+) -> None:
+    """The resolver's re-sent cashback got a final answer: the item is cashed back or free."""
+    if credit.inventory_item_id is not None and how in ("accepted", "refused"):
+        await finish_item(session, credit.inventory_item_id, accepted=how == "accepted")
+
+
 async def finish_item(session: AsyncSession, item_id: int, *, accepted: bool) -> None:
     """cashing_out → cashed_back (credit accepted) or back to unresolved (credit refused)."""
+    to_state = CASHED_BACK if accepted else UNRESOLVED
     moved = await session.execute(
-        update(InventoryItem)
-        .where(InventoryItem.id == item_id, InventoryItem.state == CASHING_OUT)
-        .values(state="cashed_back" if accepted else "unresolved", updated_at=utcnow())
+        move(CASHING_OUT, to_state, utcnow()).where(InventoryItem.id == item_id)
     )
-    if accepted and getattr(moved, "rowcount", 0) == 1:
+    if accepted and rows_changed(moved) == 1:
         await events.item_cashed_back(session, item_id, cashout_key(item_id))
 
 
-def cashed_back(item_id: int, amount: int, currency: str, balance: int | None) -> StoredAnswer:
-    body = {
-        "item": {
-            "inventoryItemId": item_id,
-            "state": "cashed_back",
-            "cashbackMinor": amount,
-            "currency": currency,
-        },
-        "balanceAfterMinor": balance,
-    }
-    return views.answer(200, body)
-
-
-async def stored_answer(
+async def _credit(
     session: AsyncSession, operator_id: int | None, item_id: int
-) -> StoredAnswer:
-    """The answer of the accepted credit, read back from its instruction."""
+) -> WalletInstruction | None:
     stmt = select(WalletInstruction).where(
         WalletInstruction.idempotency_key == cashout_key(item_id),
         WalletInstruction.inventory_item_id == item_id,
     )
     if operator_id is not None:
         stmt = stmt.where(WalletInstruction.operator_id == operator_id)
-    found = await session.scalar(stmt.execution_options(populate_existing=True))
+    found: WalletInstruction | None = await session.scalar(
+        stmt.execution_options(populate_existing=True)
+    )
+    return found
+
+
+async def stored_answer(session: AsyncSession, operator_id: int | None, item_id: int) -> CashedBack:
+    """The answer of the accepted credit, read back from its instruction."""
+    found = await _credit(session, operator_id, item_id)
     if found is None:  # cashed back by staff or an import, not by a cashout we recorded
         raise CashbackNotAvailable(f"Item {item_id} is cashed_back already.")
-    return cashed_back(item_id, found.amount_minor, found.currency, found.balance_after_minor)
+    return CashedBack(item_id, found.amount_minor, found.currency, found.balance_after_minor)

@@ -4,16 +4,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.inventory.models import InventoryItem
+from coffer.inventory.states import CASHED_BACK, EXPIRED
 from coffer.kit.schemas import iso_z
-from coffer.rounds.models import Round
 from coffer.seamless.models import WalletInstruction
 from coffer.webhooks.outbox import emit
-
-
-async def _round_public_id(session: AsyncSession, item: InventoryItem) -> str | None:
-    if item.round_id is None:
-        return None
-    return await session.scalar(select(Round.public_id).where(Round.id == item.round_id))
 
 
 async def item_cashed_back(session: AsyncSession, item_id: int, key: str) -> None:
@@ -30,12 +24,12 @@ async def item_cashed_back(session: AsyncSession, item_id: int, key: str) -> Non
     data = {
         "inventoryItemId": item.id,
         "itemId": item.item_id,
-        "state": "cashed_back",
+        "state": CASHED_BACK,
         "cashbackMinor": credit.amount_minor,
         "currency": credit.currency,
         "idempotencyKey": credit.idempotency_key,
         "providerTxnRef": credit.provider_txn_ref,
-        "wonAtRoundPublicId": await _round_public_id(session, item),
+        "wonAtRoundPublicId": item.round_public_id,
         "cashedBackAt": iso_z(item.updated_at),
     }
     await emit(session, item.operator_id, item.player_id, "item_cashed_back", data)
@@ -46,8 +40,8 @@ async def item_expired(session: AsyncSession, item: InventoryItem, window_days: 
     data = {
         "inventoryItemId": item.id,
         "itemId": item.item_id,
-        "state": "expired",
-        "wonAtRoundPublicId": await _round_public_id(session, item),
+        "state": EXPIRED,
+        "wonAtRoundPublicId": item.round_public_id,
         "wonAt": iso_z(item.created_at),
         "expiredAt": iso_z(item.updated_at),
         "claimWindowDays": window_days,

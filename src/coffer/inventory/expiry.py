@@ -10,11 +10,12 @@ moment is left to that winner, and every expired item gets exactly one ``item_ex
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.inventory import events
 from coffer.inventory.models import InventoryItem
+from coffer.inventory.states import EXPIRED, UNRESOLVED, move
 from coffer.operators.models import Operator
 
 
@@ -37,7 +38,7 @@ async def expire_batch(session: AsyncSession, operator_id: int, now: datetime, l
         return 0
     overdue = (
         select(InventoryItem.id)
-        .where(InventoryItem.operator_id == operator_id, InventoryItem.state == "unresolved")
+        .where(InventoryItem.operator_id == operator_id, InventoryItem.state == UNRESOLVED)
         .where(InventoryItem.updated_at < now - timedelta(days=days))
         .order_by(InventoryItem.id)
         .limit(limit)
@@ -46,9 +47,8 @@ async def expire_batch(session: AsyncSession, operator_id: int, now: datetime, l
     if not ids:
         return 0
     expired = await session.scalars(
-        update(InventoryItem)
-        .where(InventoryItem.id.in_(ids), InventoryItem.state == "unresolved")
-        .values(state="expired", updated_at=now)
+        move(UNRESOLVED, EXPIRED, now)
+        .where(InventoryItem.id.in_(ids))
         .returning(InventoryItem.id)
         .execution_options(synchronize_session=False)
     )

@@ -1,40 +1,46 @@
 """Forwarding an item to the casino: the operator takes the item over in its own systems."""
 
-from sqlalchemy import select, update
+from dataclasses import dataclass
+
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.inventory.models import InventoryItem
-from coffer.inventory.schemas import ForwardAnswer, ForwardedItem, ForwardRequest
+from coffer.inventory.states import FORWARDED, UNRESOLVED, move
 from coffer.kit.db import utcnow
 from coffer.kit.errors import Conflict, InventoryItemNotFound
 from coffer.operators.models import Operator
 from coffer.players.service import find_player
 
-FORWARDED = "forwarded_to_casino"
+
+@dataclass(frozen=True)
+class Forwarded:
+    inventory_item_id: int
+    item_id: int
+    state: str
 
 
 async def forward_item(
-    session: AsyncSession, operator: Operator, body: ForwardRequest
-) -> ForwardAnswer:
+    session: AsyncSession, operator: Operator, player_external_id: str, inventory_item_id: int
+) -> Forwarded:
     """``unresolved`` → ``forwarded_to_casino`` by conditional update; a repeat answers the same."""
-    player = await find_player(session, operator, body.player_external_id)
+    player = await find_player(session, operator, player_external_id)
     item = None
     if player is not None:
         item = await session.scalar(
             select(InventoryItem).where(
-                InventoryItem.id == body.inventory_item_id,
+                InventoryItem.id == inventory_item_id,
                 InventoryItem.player_id == player.id,
                 InventoryItem.operator_id == operator.id,
             )
         )
     if item is None:
         raise InventoryItemNotFound(
-            f"Player {body.player_external_id!r} has no inventory item {body.inventory_item_id}."
+            f"Player {player_external_id!r} has no inventory item {inventory_item_id}."
         )
     await session.execute(
-        update(InventoryItem)
-        .where(InventoryItem.id == item.id, InventoryItem.state == "unresolved")
-        .values(state=FORWARDED, updated_at=utcnow())
+        move(UNRESOLVED, FORWARDED, utcnow())
+        .where(InventoryItem.id == item.id)
         .execution_options(synchronize_session=False)
     )
     await session.refresh(item)
@@ -43,6 +49,4 @@ async def forward_item(
             f"Item {item.id} is {item.state}; only an unresolved item can be forwarded.",
             extra={"state": item.state},
         )
-    return ForwardAnswer(
-        item=ForwardedItem(inventory_item_id=item.id, item_id=item.item_id, state=FORWARDED)
-    )
+    return Forwarded(item.id, item.item_id, FORWARDED)

@@ -23,6 +23,7 @@ class InventoryItem(Base):
     player_id: Mapped[int] = mapped_column(ForeignKey("players.id"))
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
+    round_public_id: Mapped[str | None] = mapped_column(String(32))
     reel_index: Mapped[int | None] = mapped_column()
     state: Mapped[str] = mapped_column(String(24), default="unresolved")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

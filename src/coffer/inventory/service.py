@@ -1,86 +1,25 @@
-"""Reading a player's vault: one keyset-paged query joined with items and rounds."""
+"""What the inventory offers other features and the composition root: its wallet and webhook
+handlers, so the seamless wallet and the webhook worker never import the inventory."""
 
-from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.catalog.models import Item
-from coffer.inventory.listing import MAX_ID, Cursor, decode_cursor, encode_cursor, vault_row
-from coffer.inventory.models import InventoryItem
-from coffer.operators.models import Operator
-from coffer.players.service import get_player
-from coffer.rounds.models import Round
-
-Row = tuple[InventoryItem, Item, str | None]
-PageSelect = Select[InventoryItem, Item, str]
+from coffer.inventory.cashout import cashback_finished
+from coffer.inventory.models import Entitlement
+from coffer.seamless.service import Completion
+from coffer.webhooks.delivery import Delivered
 
 
-@dataclass(frozen=True)
-class InventoryQuery:
-    player_external_id: str
-    states: list[str]
-    limit: int
-    cursor: str | None
-
-
-def _page_statement(player_id: int, operator_id: int, states: list[str]) -> PageSelect:
-    return (
-        select(InventoryItem, Item, Round.public_id)
-        .join(Item, Item.id == InventoryItem.item_id)
-        .outerjoin(Round, Round.id == InventoryItem.round_id)
-        .where(InventoryItem.player_id == player_id)
-        .where(InventoryItem.operator_id == operator_id)
-        .where(InventoryItem.state.in_(states))
+async def entitlement_delivered(session: AsyncSession, event_id: int, now: datetime) -> None:
+    """A ``bonus_entitlement`` reached the operator: the entitlement is delivered."""
+    await session.execute(
+        update(Entitlement)
+        .where(Entitlement.event_id == event_id, Entitlement.delivered_at.is_(None))
+        .values(delivered_at=now)
     )
 
 
-async def _fetch(session: AsyncSession, stmt: PageSelect) -> list[Row]:
-    return [(r[0], r[1], r[2]) for r in await session.execute(stmt)]
-
-
-Page = tuple[list[Row], str | None, str | None]
-
-
-async def _newer_page(session: AsyncSession, stmt: PageSelect, cursor: Cursor, limit: int) -> Page:
-    """Items with id > the cursor, read upwards, handed back newest first."""
-    stmt = stmt.where(InventoryItem.id > cursor.id).order_by(InventoryItem.id.asc())
-    found = await _fetch(session, stmt.limit(limit + 1))
-    page = list(reversed(found[:limit]))
-    prev = encode_cursor("prev", page[0][0].id) if len(found) > limit else None
-    next_ = encode_cursor("next", page[-1][0].id if page else min(cursor.id + 1, MAX_ID))
-    return page, next_, prev
-
-
-async def _older_page(
-    session: AsyncSession, stmt: PageSelect, cursor: Cursor | None, limit: int
-) -> Page:
-    """The first page, or the items with id < the cursor; newest first."""
-    stmt = stmt.order_by(InventoryItem.id.desc())
-    if cursor is not None:
-        stmt = stmt.where(InventoryItem.id < cursor.id)
-    found = await _fetch(session, stmt.limit(limit + 1))
-    page = found[:limit]
-    next_ = encode_cursor("next", page[-1][0].id) if len(found) > limit else None
-    prev: str | None = None
-    if cursor is not None:
-        prev = encode_cursor("prev", page[0][0].id if page else max(cursor.id - 1, 0))
-    return page, next_, prev
-
-
-async def list_inventory(
-    session: AsyncSession, operator: Operator, query: InventoryQuery
-) -> dict[str, Any]:
-    """A page of the player's vault, newest first, with opaque ``next`` / ``prev`` cursors."""
-    cursor = decode_cursor(query.cursor) if query.cursor is not None else None
-    player = await get_player(session, operator, query.player_external_id)
-    if not query.states:
-        return {"items": [], "cursor": {"next": None, "prev": None}}
-    stmt = _page_statement(player.id, operator.id, query.states)
-    if cursor is not None and cursor.direction == "prev":
-        page, next_, prev = await _newer_page(session, stmt, cursor, query.limit)
-    else:
-        page, next_, prev = await _older_page(session, stmt, cursor, query.limit)
-    items = [vault_row(row, item, public_id, operator.policies) for row, item, public_id in page]
-    return {"items": items, "cursor": {"next": next_, "prev": prev}}
+WALLET_HANDLERS: dict[str, Completion] = {"cashback": cashback_finished}
+WEBHOOK_HANDLERS: dict[str, Delivered] = {"bonus_entitlement": entitlement_delivered}

@@ -8,7 +8,8 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from coffer.kit.errors import ValidationFailed
 
@@ -39,3 +40,24 @@ def decode_cursor(text: str, choices: Mapping[str, tuple[str, ...] | None]) -> d
         if allowed is not None and value not in allowed:
             raise ValidationFailed(fields=NOT_OURS)
     return data
+
+
+Direction = Literal["next", "prev"]
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """``next``: rows with id < ``id``; ``prev``: rows with id > ``id``."""
+
+    direction: Direction
+    id: int
+
+
+def encode_keyset(direction: Direction, row_id: int) -> str:
+    return encode_cursor({"dir": direction, "id": row_id})
+
+
+def decode_keyset(text: str) -> Keyset:
+    """A ``next``/``prev`` cursor back; anything else is a ``cursor`` validation error."""
+    data = decode_cursor(text, {"dir": ("next", "prev"), "id": None})
+    return Keyset(data["dir"], data["id"])

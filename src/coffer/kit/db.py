@@ -1,7 +1,7 @@
 """Database engine, declarative base and session factory shared by every feature package."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, Select, event
 from sqlalchemy.engine import Dialect
@@ -22,6 +22,8 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+Row = TypeVarTuple("Row")
 
 # BIGINT on PostgreSQL, but INTEGER on SQLite so that primary keys stay rowid aliases.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -124,7 +126,7 @@ def rows_changed(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def skip_locked(stmt: Select[Any], session: AsyncSession, *of: Any) -> Select[Any]:
+def skip_locked(stmt: Select[*Row], session: AsyncSession, *of: Any) -> Select[*Row]:
     """``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so workers split a queue instead of queueing.
 
     SQLite has one writer at a time and no row locks; the conditional update after the read
@@ -132,4 +134,5 @@ def skip_locked(stmt: Select[Any], session: AsyncSession, *of: Any) -> Select[An
     """
     if session.get_bind().dialect.name != "postgresql":
         return stmt
-    return stmt.with_for_update(skip_locked=True, of=list(of) or None)
+    locked: Select[*Row] = stmt.with_for_update(skip_locked=True, of=list(of) or None)
+    return locked

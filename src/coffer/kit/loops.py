@@ -5,10 +5,8 @@ import logging
 from collections.abc import Awaitable, Callable
 
 
-async def run_forever(
-    name: str, step: Callable[[], Awaitable[object]], interval_s: float
-) -> None:
-    """Run ``step`` every ``interval_s`` seconds until cancelled; the next pass retries a failure."""
+async def run_forever(name: str, step: Callable[[], Awaitable[object]], interval_s: float) -> None:
+    """Run ``step`` every ``interval_s`` seconds until cancelled; the next pass retries."""
     log = logging.getLogger(f"coffer.{name}")
     while True:
         try:

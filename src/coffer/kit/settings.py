@@ -11,7 +11,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="COFFER_", extra="ignore")
 
-    database_url: str = "sqlite+aiosqlite:///./coffer.kit.db"
+    database_url: str = "sqlite+aiosqlite:///./coffer.db"
     admin_token: str | None = None
     secret_key: str | None = Field(
         default=None, description="Fernet key that encrypts stored secrets."

@@ -18,6 +18,7 @@ from coffer.kit.errors import (
     AlreadyExists,
     Forbidden,
     NotFound,
+    UnsupportedCurrency,
     ValidationFailed,
 )
 from coffer.kit.money import Rate, parse_rate
@@ -267,3 +268,14 @@ async def authenticate_admin(
     if stored is None:
         raise AdminTokenInvalid()
     return AdminPrincipal(operator_id=stored.operator_id)
+
+
+def rate_for(rates: dict[str, Rate], currency: str) -> Rate:
+    """The configured rate, or UNSUPPORTED_CURRENCY naming what is configured."""
+    rate = rates.get(currency)
+    if rate is None:
+        configured = ", ".join(sorted(rates))
+        raise UnsupportedCurrency(
+            f"{currency} is not configured for this operator (configured: {configured})."
+        )
+    return rate

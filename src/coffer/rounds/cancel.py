@@ -1,45 +1,34 @@
 """Cancelling a held, player-funded round: refunding → refunded once the credit is accepted."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.kit.db import utcnow
+from coffer.kit.db import rows_changed, utcnow
 from coffer.kit.errors import RefundNotAllowed, RoundNotRefundable
 from coffer.operators.models import Operator
 from coffer.players.service import ensure_player
-from coffer.rounds import answers as views
 from coffer.rounds import events
-from coffer.rounds.idempotency import StoredAnswer
+from coffer.rounds.answers import Failure, Refunded, Result
+from coffer.rounds.commands import Cancel
 from coffer.rounds.models import Round
-from coffer.rounds.schemas import CancelRequest
-from coffer.rounds.service import KNOWN_REFUSALS, find_round
-from coffer.runtime import Runtime
-from coffer.seamless import service as wallet
-from coffer.seamless.client import Accepted, CallResult, Refused, WalletRequest, WalletTarget
+from coffer.rounds.steps import KNOWN_REFUSALS, find_round, round_instruction
+from coffer.seamless import service as seamless
+from coffer.seamless.client import Accepted, CallResult, Refused
 from coffer.seamless.models import WalletInstruction
+from coffer.seamless.service import Gateway, Send
 
-
-@dataclass(frozen=True)
-class Refund:
-    """A round marked refunding, with the credit to send (or send again)."""
-
-    round_id: int
-    instruction_id: int
-    target: WalletTarget
-    request: WalletRequest
+Step = Send[Result] | Result
 
 
 async def start_cancel(
-    session: AsyncSession, runtime: Runtime, operator: Operator, body: CancelRequest
-) -> Refund | StoredAnswer:
+    session: AsyncSession, gateway: Gateway, operator: Operator, command: Cancel
+) -> Step:
     """Mark a held round refunding and write its credit; a refunded round answers as before."""
-    player = await ensure_player(session, operator, body.player_external_id)
-    round_ = await find_round(session, player, body.round_public_id)
+    player = await ensure_player(session, operator, command.player_external_id)
+    round_ = await find_round(session, player, command.round_public_id)
     key = f"refund:round:{round_.public_id}"
     if round_.status == "refunded":
-        return views.refunded(round_, await _refund_balance(session, operator, key))
+        return _refunded(round_, await _refund_balance(session, operator, key))
     if round_.funding != "player" or round_.status not in ("held", "refunding"):
         raise RoundNotRefundable(
             f"Round {round_.public_id} is {round_.status} and {round_.funding}-funded; "
@@ -47,23 +36,19 @@ async def start_cancel(
         )
     if round_.status == "held" and not operator.policies.get("refund_enabled", True):
         raise RefundNotAllowed()
-    target = wallet.target_for(operator, runtime.secrets, runtime.settings)
+    target = gateway.target(operator)
     if round_.status == "held" and await _claim_held(session, round_):
-        instruction = await wallet.add_instruction(
+        instruction = await round_instruction(
             session,
-            operator_id=operator.id,
-            player_id=player.id,
+            round_,
             kind="refund",
             rpc="wallet.credit",
             key=key,
             amount_minor=round_.bet_minor,
-            currency=round_.currency,
-            funding=round_.funding,
-            round_id=round_.id,
-            resolver_after=utcnow() + wallet.grace_period(runtime.settings, target.timeout_s),
+            resolver_after=gateway.resolver_after(target),
         )
     elif round_.status == "refunded":  # a concurrent cancel finished first
-        return views.refunded(round_, await _refund_balance(session, operator, key))
+        return _refunded(round_, await _refund_balance(session, operator, key))
     else:  # refunding: send the same credit again; the wallet applies one key once
         instruction = (
             await session.execute(
@@ -73,8 +58,18 @@ async def start_cancel(
                 )
             )
         ).scalar_one()
-    request = wallet.request_for(instruction, player.external_id, round_.public_id)
-    return Refund(round_.id, instruction.id, target, request)
+    request = seamless.request_for(instruction, player.external_id)
+    round_id = round_.id
+
+    async def finish(session: AsyncSession, result: CallResult, _owned: bool) -> Result:
+        return await apply_refund(session, round_id, result)
+
+    return Send(instruction.id, target, request, finish, retry_refused=True)
+
+
+def _refunded(round_: Round, balance: int | None) -> Refunded:
+    assert round_.refunded_minor is not None
+    return Refunded(round_.public_id, round_.refunded_minor, round_.currency, balance)
 
 
 async def _claim_held(session: AsyncSession, round_: Round) -> bool:
@@ -84,7 +79,7 @@ async def _claim_held(session: AsyncSession, round_: Round) -> bool:
         .where(Round.id == round_.id, Round.status == "held")
         .values(status="refunding")
     )
-    if getattr(moved, "rowcount", 0) == 1:
+    if rows_changed(moved) == 1:
         return True
     await session.refresh(round_)
     if round_.status not in ("refunding", "refunded"):
@@ -111,25 +106,22 @@ async def complete_refund(session: AsyncSession, round_id: int) -> Round:
     )
     round_ = await session.get(Round, round_id, populate_existing=True)
     assert round_ is not None
-    if getattr(moved, "rowcount", 0) == 1:
+    if rows_changed(moved) == 1:
         await events.round_refunded(session, round_)
     return round_
 
 
-async def apply_refund(session: AsyncSession, refund: Refund, result: CallResult) -> StoredAnswer:
-    """Record the credit; refused or unsure credits are retried by the resolver until accepted."""
-    await wallet.record_result(
-        session, refund.instruction_id, wallet.as_credit(result), retry_at=utcnow()
-    )
+async def apply_refund(session: AsyncSession, round_id: int, result: CallResult) -> Result:
+    """Refused or unsure credits are retried by the resolver until accepted."""
     outcome = result.outcome
     if isinstance(outcome, Accepted):
-        round_ = await complete_refund(session, refund.round_id)
-        return views.refunded(round_, outcome.balance_after_minor)
-    current = await session.get(Round, refund.round_id, populate_existing=True)
+        round_ = await complete_refund(session, round_id)
+        return _refunded(round_, outcome.balance_after_minor)
+    current = await session.get(Round, round_id, populate_existing=True)
     assert current is not None
     if current.status == "refunded":
-        return views.refunded(current, None)
+        return _refunded(current, None)
     if isinstance(outcome, Refused):
         code = outcome.code if outcome.code in KNOWN_REFUSALS else "WALLET_REFUSED"
-        return views.error(code, f"{outcome.message} The refund will be retried.")
-    return views.error("WALLET_UNAVAILABLE", f"{outcome.reason}; the refund will be retried.")
+        return Failure(code, f"{outcome.message} The refund will be retried.")
+    return Failure("WALLET_UNAVAILABLE", f"{outcome.reason}; the refund will be retried.")

@@ -13,12 +13,13 @@ from coffer.fairness import algorithm
 from coffer.fairness import service as fairness
 from coffer.inventory.models import Entitlement, InventoryItem
 from coffer.inventory.rules import VAULT_TYPES, cashback_minor
-from coffer.kit.db import utcnow
+from coffer.inventory.states import UNRESOLVED
+from coffer.kit.db import rows_changed, utcnow
 from coffer.kit.money import Rate, convert
+from coffer.kit.secrets import SecretBox
 from coffer.players.models import Player
 from coffer.rounds.answers import ReelView, WonItemView
 from coffer.rounds.models import Round, RoundReel
-from coffer.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ async def claim_for_draw(session: AsyncSession, round_id: int, from_status: str)
         .where(Round.id == round_id, Round.status == from_status)
         .values(status="settled", settled_at=utcnow())
     )
-    return getattr(result, "rowcount", 0) == 1
+    return rows_changed(result) == 1
 
 
 async def _picks(
@@ -58,15 +59,15 @@ async def _picks(
 
 async def draw_round(
     session: AsyncSession,
-    runtime: Runtime,
+    secrets: SecretBox,
     round_: Round,
     player: Player,
     rates: dict[str, Rate],
     policies: dict[str, Any],
 ) -> Settlement:
     """Draw every reel with the player's next nonce and record prizes, vault rows and payout."""
-    pair, nonce = await fairness.take_nonce(session, runtime.secrets, player)
-    seed = runtime.secrets.open(pair.server_seed_sealed)
+    pair, nonce = await fairness.take_nonce(session, secrets, player)
+    seed = secrets.open(pair.server_seed_sealed)
     reels = list(
         (
             await session.scalars(
@@ -129,13 +130,14 @@ async def _to_vault(
         player_id=round_.player_id,
         item_id=item.id,
         round_id=round_.id,
+        round_public_id=round_.public_id,
         reel_index=reel.reel_index,
-        state="unresolved",
+        state=UNRESOLVED,
         created_at=now,
         updated_at=now,
     )
     session.add(row)
     await session.flush()
     return WonItemView(
-        row.id, item.id, item.name, cashback_minor(item, policies), item.currency, "unresolved"
+        row.id, item.id, item.name, cashback_minor(item, policies), item.currency, UNRESOLVED
     )

@@ -1,6 +1,5 @@
 """The webhook events a round's changes write, in the transaction that makes the change."""
 
-import json
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -8,17 +7,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coffer.catalog.models import Item
 from coffer.inventory.models import Entitlement
 from coffer.kit.schemas import iso_z
-from coffer.rounds.idempotency import StoredAnswer
+from coffer.rounds.answers import Settled, settled_round
 from coffer.rounds.models import Round
 from coffer.webhooks.outbox import emit
 
 
 async def round_settled(
-    session: AsyncSession, round_: Round, answer: StoredAnswer, bonuses: list[Entitlement]
+    session: AsyncSession, round_: Round, result: Settled, bonuses: list[Entitlement]
 ) -> None:
     """``round_settled`` carries the round as the purchase answered it; bonuses follow it."""
-    settled = json.loads(answer.body)["round"]
-    await emit(session, round_.operator_id, round_.player_id, "round_settled", {"round": settled})
+    data = {"round": settled_round(result)}
+    await emit(session, round_.operator_id, round_.player_id, "round_settled", data)
     for entitlement in bonuses:
         item = await session.get(Item, entitlement.item_id)
         assert item is not None

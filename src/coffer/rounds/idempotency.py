@@ -1,34 +1,30 @@
-"""Idempotent player actions: one row per clientActionId, its answer stored and replayed."""
+"""The idempotency store: one row per (operator, player, clientActionId) across every surface.
+
+The first request of an action stores its result; every retry, through any surface, gets that
+result back and renders it in its own shape.
+"""
 
 import asyncio
 import hashlib
-import json
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from coffer.kit.canonical import canonical_json
 from coffer.kit.db import insert_ignoring_conflict, utcnow
 from coffer.kit.errors import IdempotencyKeyReused
+from coffer.rounds import answers
+from coffer.rounds.answers import Replayed, Result
 from coffer.rounds.models import PlayerAction
 
 POLL_SECONDS = 0.05
 
 
-@dataclass(frozen=True)
-class StoredAnswer:
-    """The exact status and bytes every retry of an action receives."""
-
-    status_code: int
-    body: bytes
-
-
 def request_hash(payload: dict[str, Any]) -> str:
     """A stable hash of the parsed request, so retries with reordered keys still match."""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
 async def claim(
@@ -107,25 +103,30 @@ async def attach_round(session: AsyncSession, action_id: int, round_id: int) -> 
 
 
 async def finish(
-    session: AsyncSession, action_id: int, round_id: int | None, answer: StoredAnswer
-) -> StoredAnswer:
-    """Store the answer once and return what is stored: the first stored answer always wins."""
+    session: AsyncSession, action_id: int, round_id: int | None, result: Result
+) -> Result:
+    """Store the result once and return what is stored: the first stored result always wins."""
     await session.execute(
         update(PlayerAction)
         .where(PlayerAction.id == action_id, PlayerAction.state == "running")
-        .values(
-            state="done",
-            round_id=round_id,
-            status_code=answer.status_code,
-            response_body=answer.body.decode(),
-            finished_at=utcnow(),
-        )
+        .values(state="done", round_id=round_id, result=answers.dump(result), finished_at=utcnow())
     )
     stored = await session.get(PlayerAction, action_id, populate_existing=True)
     assert stored is not None
-    assert stored.status_code is not None
-    assert stored.response_body is not None
-    return StoredAnswer(stored.status_code, stored.response_body.encode())
+    found = stored_result(stored)
+    assert found is not None
+    return found
+
+
+def stored_result(action: PlayerAction) -> Result | None:
+    """The finished action's result: a stored result, or the bytes stored before results were."""
+    if action.state != "done":
+        return None
+    if action.result is not None:
+        return answers.load(action.result)
+    if action.status_code and action.response_body is not None:
+        return Replayed(action.status_code, action.response_body.encode())
+    return None
 
 
 async def wait_for_answer(
@@ -134,14 +135,15 @@ async def wait_for_answer(
     player_id: int,
     client_action_id: str,
     limit_s: float,
-) -> StoredAnswer | None:
-    """Poll until the first request of this action stored its answer (None if it never does)."""
+) -> Result | None:
+    """Poll until the first request of this action stored its result (None if it never does)."""
     deadline = time.monotonic() + limit_s
     while True:
         async with sessions() as session:
             action = await _find(session, operator_id, player_id, client_action_id)
-        if action.state == "done" and action.status_code and action.response_body is not None:
-            return StoredAnswer(action.status_code, action.response_body.encode())
+        found = stored_result(action)
+        if found is not None:
+            return found
         if time.monotonic() > deadline:
             return None
         await asyncio.sleep(POLL_SECONDS)

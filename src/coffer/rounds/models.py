@@ -69,6 +69,7 @@ class PlayerAction(Base):
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
     state: Mapped[str] = mapped_column(String(16), default="running")
     status_code: Mapped[int | None] = mapped_column()
-    response_body: Mapped[str | None] = mapped_column(Text)
+    response_body: Mapped[str | None] = mapped_column(Text)  # answers stored before 0005
+    result: Mapped[str | None] = mapped_column(Text)  # the use case's result, as JSON
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()

@@ -4,19 +4,9 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from coffer.kit.errors import FxRateMoved, UnsupportedCurrency
+from coffer.kit.errors import FxRateMoved
 from coffer.kit.money import Rate, convert, differs_beyond
-
-
-def rate_for(rates: dict[str, Rate], currency: str) -> Rate:
-    """The configured rate, or UNSUPPORTED_CURRENCY naming what is configured."""
-    rate = rates.get(currency)
-    if rate is None:
-        configured = ", ".join(sorted(rates))
-        raise UnsupportedCurrency(
-            f"{currency} is not configured for this operator (configured: {configured})."
-        )
-    return rate
+from coffer.operators.service import rate_for
 
 
 def price_reels(

@@ -22,6 +22,7 @@ class WalletInstruction(Base):
     operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
     player_id: Mapped[int] = mapped_column(ForeignKey("players.id"))
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
+    round_public_id: Mapped[str | None] = mapped_column(String(32))
     inventory_item_id: Mapped[int | None] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(16))
     rpc: Mapped[str] = mapped_column(String(24))

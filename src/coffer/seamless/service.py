@@ -1,161 +1,121 @@
-"""Wallet instructions in the database: written before the RPC, finished by conditional updates."""
+"""The seamless wallet's interface for features: one sequence for every money instruction.
 
+A feature writes an instruction (and its own change) in one transaction and hands back a
+``Send``; ``exchange`` commits, calls the operator's wallet outside any transaction, then records
+the answer and runs the feature's ``finish`` in a second one. ``finish`` may hand back another
+``Send`` (a purchase's payout after its debit). The resolver finishes what a timeout or a crash
+left open and tells the owning feature through the completion handler it registered for the
+instruction's kind; this package never imports its callers.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Generic, Literal, TypeVar
 
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coffer.kit.db import utcnow
 from coffer.kit.secrets import SecretBox
-from coffer.kit.settings import Settings
 from coffer.operators.models import Operator
-from coffer.seamless.client import (
-    Accepted,
-    CallResult,
-    Refused,
-    Uncertain,
-    WalletRequest,
-    WalletTarget,
-)
-from coffer.seamless.models import WalletAttempt, WalletInstruction
+from coffer.seamless.client import CallResult, Uncertain, WalletClient, WalletRequest, WalletTarget
+from coffer.seamless.instructions import add_instruction, as_credit, record_result, request_for
+from coffer.seamless.models import WalletInstruction
 
-OPEN_STATES = ("pending", "uncertain")
+__all__ = ["Gateway", "Send", "add_instruction", "apply", "exchange", "request_for"]
 
+log = logging.getLogger("coffer.seamless")
+R = TypeVar("R")
 
-def target_for(operator: Operator, box: SecretBox, settings: Settings) -> WalletTarget:
-    """The operator's wallet URL, outbound secret and timeout, read inside a transaction."""
-    timeout_ms = operator.wallet_timeout_ms or settings.wallet_timeout_ms
-    return WalletTarget(
-        operator.wallet_url, box.open(operator.outbound_secret_sealed), timeout_ms / 1000
-    )
+# What the wallet finally did with an instruction the resolver finished.
+Finished = Literal["accepted", "refused", "rolled_back"]
+Completion = Callable[[AsyncSession, WalletInstruction, Finished], Awaitable[None]]
 
 
-def grace_period(settings: Settings, timeout_s: float) -> timedelta:
-    """How long a live request may own a pending instruction before the resolver takes it."""
-    budget = timeout_s * (settings.wallet_retries + 1) + 0.5 * settings.wallet_retries
-    return timedelta(seconds=budget + 10)
+def _now_retry(_result: CallResult) -> timedelta:
+    return timedelta(0)
 
 
-async def add_instruction(
-    session: AsyncSession,
-    *,
-    operator_id: int,
-    player_id: int,
-    kind: str,
-    rpc: str,
-    key: str,
-    amount_minor: int,
-    currency: str,
-    funding: str,
-    round_id: int | None = None,
-    inventory_item_id: int | None = None,
-    rollback_of: str | None = None,
-    resolver_after: datetime | None = None,
-) -> WalletInstruction:
-    """Record an instruction before it is sent; ``rpc='none'`` records one that is never sent."""
-    now = utcnow()
-    instruction = WalletInstruction(
-        operator_id=operator_id,
-        player_id=player_id,
-        round_id=round_id,
-        inventory_item_id=inventory_item_id,
-        kind=kind,
-        rpc=rpc,
-        idempotency_key=key,
-        rollback_of=rollback_of,
-        amount_minor=amount_minor,
-        currency=currency,
-        funding=funding,
-        state="skipped" if rpc == "none" else "pending",
-        attempts=0,
-        next_attempt_at=None if rpc == "none" else resolver_after or now,
-        created_at=now,
-        updated_at=now,
-        resolved_at=now if rpc == "none" else None,
-    )
-    session.add(instruction)
-    await session.flush()
-    return instruction
+@dataclass(frozen=True)
+class Send(Generic[R]):
+    """An instruction written in the current transaction, to send once it commits.
+
+    ``finish`` runs in the transaction that records the answer (``owned`` is False when the
+    resolver took the instruction over meanwhile). ``abandon``, when given, answers instead if
+    ``finish`` fails after the wallet answered: the instruction is then recorded as uncertain so
+    the resolver undoes or completes it.
+    """
+
+    instruction_id: int
+    target: WalletTarget
+    request: WalletRequest
+    finish: Callable[[AsyncSession, CallResult, bool], Awaitable["Send[R] | R"]]
+    retry_refused: bool = False  # credits: a refusal is retried until accepted (SPEC §8)
+    abandon: Callable[[AsyncSession, str], Awaitable[R]] | None = None
+    retry_in: Callable[[CallResult], timedelta] = field(default=_now_retry)
 
 
-async def record_result(
-    session: AsyncSession, instruction_id: int, result: CallResult, *, retry_at: datetime
-) -> bool:
-    """Store the outcome if the instruction is still open; False when someone else finished it."""
-    now = utcnow()
-    values: dict[str, object] = {"updated_at": now}
-    outcome = result.outcome
-    if isinstance(outcome, Accepted):
-        values |= {
-            "state": "accepted",
-            "balance_after_minor": outcome.balance_after_minor,
-            "provider_txn_ref": outcome.provider_txn_ref,
-            "resolved_at": now,
-            "next_attempt_at": None,
-        }
-    elif isinstance(outcome, Refused):
-        values |= {
-            "state": "refused",
-            "refusal_code": outcome.code,
-            "balance_after_minor": outcome.balance_after_minor,
-            "last_error": outcome.message[:1000],
-            "resolved_at": now,
-            "next_attempt_at": None,
-        }
-    else:
-        values |= {"state": "uncertain", "last_error": outcome.reason, "next_attempt_at": retry_at}
-    if result.attempts:
-        values["latency_ms"] = result.attempts[-1].latency_ms
-    changed = await session.execute(
-        update(WalletInstruction)
-        .where(WalletInstruction.id == instruction_id, WalletInstruction.state.in_(OPEN_STATES))
-        .values(attempts=WalletInstruction.attempts + len(result.attempts), **values)
-    )
-    await _log_attempts(session, instruction_id, result)
-    return getattr(changed, "rowcount", 0) == 1
+@dataclass(frozen=True)
+class Gateway:
+    """What a feature needs to move money through operators' wallets."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    client: WalletClient
+    secrets: SecretBox
+    timeout_ms: int
+    retries: int
+    handlers: Mapping[str, Completion] = field(default_factory=dict)
+
+    def target(self, operator: Operator) -> WalletTarget:
+        """The operator's wallet URL, outbound secret and timeout, read inside a transaction."""
+        timeout_ms = operator.wallet_timeout_ms or self.timeout_ms
+        secret = self.secrets.open(operator.outbound_secret_sealed)
+        return WalletTarget(operator.wallet_url, secret, timeout_ms / 1000)
+
+    def grace(self, target: WalletTarget) -> timedelta:
+        """How long a live request may own a pending instruction before the resolver takes it."""
+        budget = target.timeout_s * (self.retries + 1) + 0.5 * self.retries
+        return timedelta(seconds=budget + 10)
+
+    def resolver_after(self, target: WalletTarget) -> datetime:
+        return utcnow() + self.grace(target)
 
 
-async def _log_attempts(session: AsyncSession, instruction_id: int, result: CallResult) -> None:
-    for number, attempt in enumerate(result.attempts, start=1):
-        session.add(
-            WalletAttempt(
-                instruction_id=instruction_id,
-                number=number,
-                outcome=attempt.outcome,
-                http_status=attempt.http_status,
-                latency_ms=attempt.latency_ms,
-                detail=attempt.detail[:500],
-                created_at=utcnow(),
-            )
-        )
-    await session.flush()
+async def exchange(gateway: Gateway, begin: Callable[[AsyncSession], Awaitable[Send[R] | R]]) -> R:
+    """Run ``begin`` in a transaction, then send and record each instruction it hands back."""
+    async with gateway.sessions() as session:
+        step = await begin(session)
+        await session.commit()
+    while isinstance(step, Send):
+        result = await gateway.client.call(step.target, step.request)
+        step = await _after_answer(gateway, step, result)
+    return step
 
 
-def is_uncertain(result: CallResult) -> bool:
-    """True when the wallet never gave a definite answer."""
-    return isinstance(result.outcome, Uncertain)
+async def apply(session: AsyncSession, step: Send[R], result: CallResult) -> Send[R] | R:
+    """Record the wallet's answer and let the owning feature move on, in one transaction."""
+    recorded = as_credit(result) if step.retry_refused else result
+    retry_at = utcnow() + step.retry_in(result)
+    owned = await record_result(session, step.instruction_id, recorded, retry_at=retry_at)
+    return await step.finish(session, result, owned)
 
 
-def as_credit(result: CallResult) -> CallResult:
-    """A refused credit is not final: SPEC §8 retries credits until accepted."""
-    if isinstance(result.outcome, Refused):
-        reason = f"refused: {result.outcome.code}; retried until accepted"
-        return CallResult(Uncertain(reason), result.attempts)
-    return result
-
-
-def request_for(
-    instruction: WalletInstruction, player_external_id: str, round_public_id: str | None
-) -> WalletRequest:
-    """The RPC body for a stored instruction: every send and re-send is built the same way."""
-    return WalletRequest(
-        instruction.rpc,
-        instruction.idempotency_key,
-        player_external_id,
-        instruction.amount_minor,
-        instruction.currency,
-        round_public_id=round_public_id,
-        inventory_item_id=instruction.inventory_item_id,
-        funding=instruction.funding,
-        rollback_of=instruction.rollback_of,
-    )
+async def _after_answer(gateway: Gateway, step: Send[R], result: CallResult) -> Send[R] | R:
+    try:
+        async with gateway.sessions() as session:
+            following = await apply(session, step, result)
+            await session.commit()
+        return following
+    except Exception as exc:
+        if step.abandon is None:
+            raise
+        # The wallet may have applied it: record it as uncertain so the resolver finishes it.
+        log.exception("finishing instruction %s failed; the resolver takes it", step.instruction_id)
+        reason = f"settling failed after the wallet answered ({type(exc).__name__})"
+        async with gateway.sessions() as session:
+            uncertain = CallResult(Uncertain(reason), result.attempts)
+            await record_result(session, step.instruction_id, uncertain, retry_at=utcnow())
+            answer = await step.abandon(session, reason)
+            await session.commit()
+        return answer

@@ -12,36 +12,46 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import httpx
 from sqlalchemy import Select, and_, exists, func, literal, literal_column, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnClause
 
-from coffer.inventory.models import Entitlement
-from coffer.kit.db import UtcDateTime, utcnow
+from coffer.kit import loops
+from coffer.kit.backoff import backoff
+from coffer.kit.db import UtcDateTime, rows_changed, skip_locked, utcnow
+from coffer.kit.secrets import SecretBox
 from coffer.operators.models import Operator
-from coffer.runtime import Runtime
 from coffer.webhooks.models import WebhookAttempt, WebhookEvent
 from coffer.webhooks.sender import Attempt, Outgoing, post_event
 
 log = logging.getLogger("coffer.webhooks")
 Clock = Callable[[], datetime]
+# A feature's reaction to one of its events being delivered, in the transaction recording it.
+Delivered = Callable[[AsyncSession, int, datetime], Awaitable[None]]
 
 # Written into the SQL, not bound, so that both planners can use the partial index on pending ids.
 PENDING: ColumnClause[str] = literal_column("'pending'")
 # Longer than any single POST may take (the timeout is at most 60 s).
 LEASE = timedelta(minutes=2)
-MAX_BACKOFF_S = 3600
 
 
-def backoff(attempts: int, jitter: float = 0.0) -> timedelta:
-    """1 s, 2 s, 4 s … capped at 1 h after the ``attempts``-th failure; jitter trims ≤ 20%."""
-    seconds = min(2 ** min(max(attempts - 1, 0), 12), MAX_BACKOFF_S)
-    return timedelta(seconds=seconds * (1 - 0.2 * jitter))
+@dataclass(frozen=True)
+class Courier:
+    """What the delivery worker needs: its own HTTP pool, the secrets and its settings."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    http: httpx.AsyncClient
+    secrets: SecretBox
+    batch: int
+    timeout_s: float
+    retry_hours: float
+    on_delivered: Mapping[str, Delivered] = field(default_factory=dict)
 
 
 @dataclass
@@ -92,13 +102,11 @@ def _one_per_player(rows: list[tuple[int, int, int | None]]) -> list[int]:
     return ids
 
 
-async def lease(runtime: Runtime, now: datetime, limit: int) -> list[Outgoing]:
+async def lease(courier: Courier, now: datetime, limit: int) -> list[Outgoing]:
     """Take up to ``limit`` due events under one token, in one short transaction."""
     token = uuid.uuid4().hex
-    async with runtime.sessions() as session:
-        stmt = due_events(now).limit(limit)
-        if runtime.engine.dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True, of=WebhookEvent)
+    async with courier.sessions() as session:
+        stmt = skip_locked(due_events(now).limit(limit), session, WebhookEvent)
         ids = _one_per_player([(r[0], r[1], r[2]) for r in await session.execute(stmt)])
         if not ids:
             return []
@@ -121,14 +129,14 @@ async def lease(runtime: Runtime, now: datetime, limit: int) -> list[Outgoing]:
             .where(WebhookEvent.id.in_(ids), WebhookEvent.lease_token == token)
             .order_by(WebhookEvent.id)
         )
-        taken = [_outgoing(runtime, event, operator, token) for event, operator in rows]
+        taken = [_outgoing(courier.secrets, event, operator, token) for event, operator in rows]
         await session.commit()
     return taken
 
 
-def _outgoing(runtime: Runtime, event: WebhookEvent, operator: Operator, token: str) -> Outgoing:
+def _outgoing(secrets: SecretBox, event: WebhookEvent, operator: Operator, token: str) -> Outgoing:
     try:
-        secret: str | None = runtime.secrets.open(operator.outbound_secret_sealed)
+        secret: str | None = secrets.open(operator.outbound_secret_sealed)
     except Exception:  # a secret sealed under another key fails this event, not the others
         log.exception("cannot open the outbound secret of operator %s", operator.slug)
         secret = None
@@ -146,6 +154,7 @@ def _outgoing(runtime: Runtime, event: WebhookEvent, operator: Operator, token: 
 
 async def record(
     session: AsyncSession,
+    courier: Courier,
     event: Outgoing,
     attempt: Attempt,
     now: datetime,
@@ -171,15 +180,12 @@ async def record(
         values["next_attempt_at"] = now + backoff(event.attempts + 1, jitter)
     mine = (WebhookEvent.id == event.event_id, WebhookEvent.lease_token == event.token)
     moved = await session.execute(update(WebhookEvent).where(*mine).values(**values))
-    if getattr(moved, "rowcount", 0) != 1:
+    if rows_changed(moved) != 1:
         return "lost"
     if attempt.delivered:
-        if event.kind == "bonus_entitlement":
-            await session.execute(
-                update(Entitlement)
-                .where(Entitlement.event_id == event.event_id, Entitlement.delivered_at.is_(None))
-                .values(delivered_at=now)
-            )
+        hook = courier.on_delivered.get(event.kind)
+        if hook is not None:
+            await hook(session, event.event_id, now)
         return "delivered"
     expired = await session.execute(
         update(WebhookEvent)
@@ -187,22 +193,23 @@ async def record(
         .where(WebhookEvent.window_started_at <= now - window)
         .values(status="failed")
     )
-    return "failed" if getattr(expired, "rowcount", 0) == 1 else "retrying"
+    return "failed" if rows_changed(expired) == 1 else "retrying"
 
 
 async def run_once(
-    runtime: Runtime, clock: Clock = utcnow, limit: int | None = None
+    courier: Courier, clock: Clock = utcnow, limit: int | None = None
 ) -> DeliveryReport:
     """Lease a batch, POST it concurrently (one event per player at most), record each answer."""
-    settings = runtime.settings
-    events = await lease(runtime, clock(), limit or settings.webhook_batch)
+    events = await lease(courier, clock(), limit or courier.batch)
     report = DeliveryReport(claimed=len(events))
-    window = timedelta(hours=settings.webhook_retry_hours)
+    window = timedelta(hours=courier.retry_hours)
 
     async def one(event: Outgoing) -> None:
-        attempt = await post_event(runtime.webhook_http, event, settings.webhook_timeout_s)
-        async with runtime.sessions() as session:
-            outcome = await record(session, event, attempt, clock(), window, random.random())
+        attempt = await post_event(courier.http, event, courier.timeout_s)
+        async with courier.sessions() as session:
+            outcome = await record(
+                session, courier, event, attempt, clock(), window, random.random()
+            )
             await session.commit()
         if outcome == "delivered":
             report.delivered += 1
@@ -219,11 +226,11 @@ async def run_once(
     return report
 
 
-async def drain(runtime: Runtime, clock: Clock = utcnow, passes: int = 1000) -> DeliveryReport:
+async def drain(courier: Courier, clock: Clock = utcnow, passes: int = 1000) -> DeliveryReport:
     """Run passes until one leases nothing: what is due now (and what it unblocks) goes out."""
     total = DeliveryReport()
     for _ in range(passes):
-        report = await run_once(runtime, clock)
+        report = await run_once(courier, clock)
         if report.claimed == 0:
             break
         total.claimed += report.claimed
@@ -233,11 +240,6 @@ async def drain(runtime: Runtime, clock: Clock = utcnow, passes: int = 1000) -> 
     return total
 
 
-async def run_forever(runtime: Runtime, interval_s: float) -> None:
+async def run_forever(courier: Courier, interval_s: float) -> None:
     """The delivery loop inside ``coffer serve`` and ``coffer worker``."""
-    while True:
-        try:
-            await drain(runtime)
-        except Exception:  # the loop must survive a bad pass; the next one retries
-            log.exception("webhook pass failed")
-        await asyncio.sleep(interval_s)
+    await loops.run_forever("webhooks", lambda: drain(courier), interval_s)

@@ -5,12 +5,12 @@ time get ids in insert order, not commit order; such changes were concurrent, so
 more true, and the receiver gets both.
 """
 
-import json
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from ulid import ULID
 
+from coffer.kit.canonical import compact_json
 from coffer.kit.db import utcnow
 from coffer.kit.schemas import iso_z
 from coffer.players.models import Player
@@ -53,7 +53,7 @@ async def emit(
         operator_id=operator_id,
         player_id=player_id,
         type=kind,
-        body=json.dumps(body, separators=(",", ":")),
+        body=compact_json(body),
         status="pending",
         in_order=True,
         attempts=0,

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.inventory.listing import decode_cursor, encode_cursor
-from coffer.kit.db import utcnow
+from coffer.kit.cursors import decode_keyset, encode_keyset
+from coffer.kit.db import rows_changed, utcnow
 from coffer.kit.errors import Conflict, NotFound, ValidationFailed
 from coffer.operators.models import Operator
 from coffer.players.models import Player
@@ -51,7 +51,7 @@ async def list_events(session: AsyncSession, operator: Operator, query: EventQue
         .limit(query.limit + 1)
     )
     if query.cursor is not None:
-        cursor = decode_cursor(query.cursor)
+        cursor = decode_keyset(query.cursor)
         if cursor.direction != "next":
             raise ValidationFailed(fields={"cursor": "this list pages forward only: use next"})
         stmt = stmt.where(WebhookEvent.id < cursor.id)
@@ -64,7 +64,7 @@ async def list_events(session: AsyncSession, operator: Operator, query: EventQue
     rows = [(row[0], row[1]) for row in await session.execute(stmt)]
     page = rows[: query.limit]
     more = len(rows) > query.limit
-    next_ = encode_cursor("next", page[-1][0].id) if more else None
+    next_ = encode_keyset("next", page[-1][0].id) if more else None
     return EventPage(
         events=[event_out(event, player) for event, player in page],
         cursor=EventCursor(next=next_),
@@ -118,13 +118,13 @@ async def redeliver(session: AsyncSession, operator: Operator, public_id: str) -
             last_error=None,
         )
     )
-    if getattr(moved, "rowcount", 0) != 1:
+    if rows_changed(moved) != 1:
         idle = or_(WebhookEvent.lease_token.is_(None), WebhookEvent.next_attempt_at <= now)
         moved = await session.execute(
             update(WebhookEvent)
             .where(WebhookEvent.id == event.id, WebhookEvent.status == "pending", idle)
             .values(next_attempt_at=now, lease_token=None)
         )
-    if getattr(moved, "rowcount", 0) != 1:
+    if rows_changed(moved) != 1:
         raise Conflict(f"Event {public_id} is being delivered right now; try again shortly.")
     return await get_event(session, operator, public_id)

@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
+from coffer.api.admin.shipping_bodies import ShipBody
 from coffer.api.deps import AdminOperator, DbSession
 from coffer.api.openapi import errors_for
 from coffer.api.params import PublicId
-from coffer.shipping import service
-from coffer.shipping.schemas import OrderAnswer, ShipBody
+from coffer.api.s2s.shipping_bodies import OrderAnswer, OrderOut
+from coffer.shipping import orders
 
 router = APIRouter(prefix="/api/admin/operators/{slug}/shipping", tags=["admin: shipping"])
 
@@ -16,9 +17,9 @@ async def ship_order(
     public_id: PublicId, body: ShipBody, operator: AdminOperator, session: DbSession
 ) -> OrderAnswer:
     """pending → shipped, with carrier and tracking number; its items become ``shipped``."""
-    order = await service.move_order(session, operator, public_id, service.SHIP, body)
+    order = await orders.move_order(session, operator, public_id, orders.SHIP, body.command())
     await session.commit()
-    return OrderAnswer(order=order)
+    return OrderAnswer(order=OrderOut.of(order))
 
 
 @router.post("/orders/{publicId}/deliver", responses=errors_for(401, 403, 404, 409))
@@ -26,9 +27,9 @@ async def deliver_order(
     public_id: PublicId, operator: AdminOperator, session: DbSession
 ) -> OrderAnswer:
     """shipped → delivered; its items become ``delivered``."""
-    order = await service.move_order(session, operator, public_id, service.DELIVER)
+    order = await orders.move_order(session, operator, public_id, orders.DELIVER)
     await session.commit()
-    return OrderAnswer(order=order)
+    return OrderAnswer(order=OrderOut.of(order))
 
 
 @router.post("/orders/{publicId}/cancel", responses=errors_for(401, 403, 404, 409))
@@ -36,6 +37,6 @@ async def cancel_order(
     public_id: PublicId, operator: AdminOperator, session: DbSession
 ) -> OrderAnswer:
     """pending → cancelled; its items return to ``unresolved``."""
-    order = await service.move_order(session, operator, public_id, service.CANCEL)
+    order = await orders.move_order(session, operator, public_id, orders.CANCEL)
     await session.commit()
-    return OrderAnswer(order=order)
+    return OrderAnswer(order=OrderOut.of(order))

@@ -6,18 +6,20 @@ from fastapi import APIRouter, Query, Response
 
 from coffer.api.deps import DbSession, RuntimeDep, S2SOperator, S2SOperatorId
 from coffer.api.openapi import errors_for
+from coffer.api.s2s.answers import cashout_answer
+from coffer.api.s2s.inventory_bodies import (
+    CashoutAnswer,
+    CashoutRequest,
+    ForwardAnswer,
+    ForwardedItem,
+    ForwardRequest,
+    InventoryPage,
+)
 from coffer.api.s2s.signed import SignedRoute
 from coffer.inventory import cashout as cashouts
 from coffer.inventory.forwarding import forward_item
 from coffer.inventory.listing import parse_states
-from coffer.inventory.schemas import (
-    CashoutAnswer,
-    CashoutRequest,
-    ForwardAnswer,
-    ForwardRequest,
-    InventoryPage,
-)
-from coffer.inventory.service import InventoryQuery, list_inventory
+from coffer.inventory.vault import InventoryQuery, list_inventory
 from coffer.kit.schemas import PlayerExternalId
 
 router = APIRouter(prefix="/api/s2s", tags=["s2s: vault"], route_class=SignedRoute)
@@ -48,13 +50,16 @@ async def cashout(
     body: CashoutRequest, operator_id: S2SOperatorId, runtime: RuntimeDep
 ) -> Response:
     """Credit an unresolved item's cashback (in ``currency``) with wallet.credit, once."""
-    answer = await cashouts.cashout(runtime, operator_id, body)
-    return Response(answer.body, status_code=answer.status_code, media_type="application/json")
+    command = cashouts.Cashout(body.player_external_id, body.inventory_item_id, body.currency)
+    return cashout_answer(await cashouts.cashout(runtime.gateway, operator_id, command))
 
 
 @router.post("/inventory/forward", responses=errors_for(401, 404, 409, 422))
 async def forward(body: ForwardRequest, operator: S2SOperator, session: DbSession) -> ForwardAnswer:
     """Hand an unresolved item to the casino (state ``forwarded_to_casino``); repeats are safe."""
-    answer = await forward_item(session, operator, body)
+    done = await forward_item(session, operator, body.player_external_id, body.inventory_item_id)
     await session.commit()
-    return answer
+    item = ForwardedItem(
+        inventory_item_id=done.inventory_item_id, item_id=done.item_id, state=done.state
+    )
+    return ForwardAnswer(item=item)

@@ -1,13 +1,13 @@
-"""S2S purchase and cancel (SPEC §6): parse, run the use case, send the stored answer's bytes."""
+"""S2S purchase and cancel (SPEC §6): parse, run the use case, render its result."""
 
 from fastapi import APIRouter, Response
 
 from coffer.api.deps import RuntimeDep, S2SOperatorId
 from coffer.api.openapi import errors_for
+from coffer.api.s2s.answers import purchase_answer
+from coffer.api.s2s.purchase_bodies import CancelRequest, PurchaseRequest
 from coffer.api.s2s.signed import SignedRoute
-from coffer.rounds import purchasing as flow
-from coffer.rounds.idempotency import StoredAnswer
-from coffer.rounds.schemas import CancelRequest, PurchaseRequest
+from coffer.rounds import purchasing
 
 router = APIRouter(prefix="/api/s2s", tags=["s2s: purchases"], route_class=SignedRoute)
 
@@ -18,16 +18,13 @@ PURCHASE_DOCS = {
 }
 
 
-def _send(answer: StoredAnswer) -> Response:
-    return Response(answer.body, status_code=answer.status_code, media_type="application/json")
-
-
 @router.post("/purchase", responses=PURCHASE_DOCS, response_class=Response)
 async def purchase(
     body: PurchaseRequest, operator_id: S2SOperatorId, runtime: RuntimeDep
 ) -> Response:
     """Debit, draw and settle (or hold, or open a held round); retries replay the first answer."""
-    return _send(await flow.purchase(runtime, operator_id, body))
+    result = await purchasing.purchase(runtime.gateway, operator_id, body.command())
+    return purchase_answer(result)
 
 
 @router.post(
@@ -37,4 +34,5 @@ async def purchase(
 )
 async def cancel(body: CancelRequest, operator_id: S2SOperatorId, runtime: RuntimeDep) -> Response:
     """Refund a held, player-funded round with wallet.credit."""
-    return _send(await flow.cancel_round(runtime, operator_id, body))
+    result = await purchasing.cancel_round(runtime.gateway, operator_id, body.command())
+    return purchase_answer(result)

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from coffer import signing
-from coffer.api.errors import error_response
+from coffer.api.errors import renderer_for
 from coffer.kit.errors import (
     CofferError,
     InvalidSignature,
@@ -69,7 +69,7 @@ class SignedRoute(APIRoute):
             try:
                 request.state.s2s_operator_id = await authenticate(request)
             except CofferError as exc:
-                return error_response(exc.code, exc.message)
+                return renderer_for(request).domain(exc)
             return await handler(request)
 
         return signed_handler

@@ -1,0 +1,48 @@
+"""An inventory item's states and the only moves between them; every writer goes through here.
+
+Each move is a conditional update (``WHERE state = <from>``): the caller adds which rows and
+checks how many changed, so two requests racing for one item have exactly one winner.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Update, update
+
+from coffer.inventory.models import InventoryItem
+
+UNRESOLVED = "unresolved"  # the only actionable state
+CASHING_OUT = "cashing_out"  # its cashback credit is out; nothing else may take it
+CASHED_BACK = "cashed_back"
+SHIP_REQUESTED = "ship_requested"
+SHIPPED = "shipped"
+DELIVERED = "delivered"
+EXPIRED = "expired"
+FORWARDED = "forwarded_to_casino"
+
+# What a vault listing may filter by, in listing order (``cashing_out`` is never shown).
+LISTED = (UNRESOLVED, CASHED_BACK, SHIP_REQUESTED, SHIPPED, DELIVERED, EXPIRED, FORWARDED)
+
+MOVES = frozenset(
+    {
+        (UNRESOLVED, CASHING_OUT),
+        (CASHING_OUT, CASHED_BACK),
+        (CASHING_OUT, UNRESOLVED),  # the cashback was refused
+        (UNRESOLVED, SHIP_REQUESTED),
+        (SHIP_REQUESTED, SHIPPED),
+        (SHIP_REQUESTED, UNRESOLVED),  # the order was cancelled
+        (SHIPPED, DELIVERED),
+        (UNRESOLVED, EXPIRED),
+        (UNRESOLVED, FORWARDED),
+    }
+)
+
+
+def move(from_state: str, to_state: str, now: datetime) -> Update:
+    """``UPDATE inventory_items SET state = to WHERE state = from``; add the rows' condition."""
+    if (from_state, to_state) not in MOVES:
+        raise ValueError(f"an item never moves from {from_state} to {to_state}")
+    return (
+        update(InventoryItem)
+        .where(InventoryItem.state == from_state)
+        .values(state=to_state, updated_at=now)
+    )

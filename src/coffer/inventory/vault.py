@@ -1,0 +1,85 @@
+"""Reading a player's vault: one keyset-paged query joined with the catalog's items."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.catalog.models import Item
+from coffer.inventory.listing import vault_row
+from coffer.inventory.models import InventoryItem
+from coffer.kit.cursors import MAX_ID, Keyset, decode_keyset, encode_keyset
+from coffer.operators.models import Operator
+from coffer.players.service import get_player
+
+Row = tuple[InventoryItem, Item, str | None]
+PageSelect = Select[InventoryItem, Item, str | None]
+
+
+@dataclass(frozen=True)
+class InventoryQuery:
+    player_external_id: str
+    states: list[str]
+    limit: int
+    cursor: str | None
+
+
+def _page_statement(player_id: int, operator_id: int, states: list[str]) -> PageSelect:
+    return (
+        select(InventoryItem, Item, InventoryItem.round_public_id)
+        .join(Item, Item.id == InventoryItem.item_id)
+        .where(InventoryItem.player_id == player_id)
+        .where(InventoryItem.operator_id == operator_id)
+        .where(InventoryItem.state.in_(states))
+    )
+
+
+async def _fetch(session: AsyncSession, stmt: PageSelect) -> list[Row]:
+    return [(r[0], r[1], r[2]) for r in await session.execute(stmt)]
+
+
+Page = tuple[list[Row], str | None, str | None]
+
+
+async def _newer_page(session: AsyncSession, stmt: PageSelect, cursor: Keyset, limit: int) -> Page:
+    """Items with id > the cursor, read upwards, handed back newest first."""
+    stmt = stmt.where(InventoryItem.id > cursor.id).order_by(InventoryItem.id.asc())
+    found = await _fetch(session, stmt.limit(limit + 1))
+    page = list(reversed(found[:limit]))
+    prev = encode_keyset("prev", page[0][0].id) if len(found) > limit else None
+    next_ = encode_keyset("next", page[-1][0].id if page else min(cursor.id + 1, MAX_ID))
+    return page, next_, prev
+
+
+async def _older_page(
+    session: AsyncSession, stmt: PageSelect, cursor: Keyset | None, limit: int
+) -> Page:
+    """The first page, or the items with id < the cursor; newest first."""
+    stmt = stmt.order_by(InventoryItem.id.desc())
+    if cursor is not None:
+        stmt = stmt.where(InventoryItem.id < cursor.id)
+    found = await _fetch(session, stmt.limit(limit + 1))
+    page = found[:limit]
+    next_ = encode_keyset("next", page[-1][0].id) if len(found) > limit else None
+    prev: str | None = None
+    if cursor is not None:
+        prev = encode_keyset("prev", page[0][0].id if page else max(cursor.id - 1, 0))
+    return page, next_, prev
+
+
+async def list_inventory(
+    session: AsyncSession, operator: Operator, query: InventoryQuery
+) -> dict[str, Any]:
+    """A page of the player's vault, newest first, with opaque ``next`` / ``prev`` cursors."""
+    cursor = decode_keyset(query.cursor) if query.cursor is not None else None
+    player = await get_player(session, operator, query.player_external_id)
+    if not query.states:
+        return {"items": [], "cursor": {"next": None, "prev": None}}
+    stmt = _page_statement(player.id, operator.id, query.states)
+    if cursor is not None and cursor.direction == "prev":
+        page, next_, prev = await _newer_page(session, stmt, cursor, query.limit)
+    else:
+        page, next_, prev = await _older_page(session, stmt, cursor, query.limit)
+    items = [vault_row(row, item, public_id, operator.policies) for row, item, public_id in page]
+    return {"items": items, "cursor": {"next": next_, "prev": prev}}

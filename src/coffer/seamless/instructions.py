@@ -1,0 +1,143 @@
+"""Wallet instructions in the database: written before the RPC, finished by conditional updates."""
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.kit.db import rows_changed, utcnow
+from coffer.seamless.client import (
+    Accepted,
+    CallResult,
+    Refused,
+    Uncertain,
+    WalletRequest,
+)
+from coffer.seamless.models import WalletAttempt, WalletInstruction
+
+OPEN_STATES = ("pending", "uncertain")
+
+
+async def add_instruction(
+    session: AsyncSession,
+    *,
+    operator_id: int,
+    player_id: int,
+    kind: str,
+    rpc: str,
+    key: str,
+    amount_minor: int,
+    currency: str,
+    funding: str,
+    round_id: int | None = None,
+    round_public_id: str | None = None,
+    inventory_item_id: int | None = None,
+    rollback_of: str | None = None,
+    resolver_after: datetime | None = None,
+) -> WalletInstruction:
+    """Record an instruction before it is sent; ``rpc='none'`` records one that is never sent."""
+    now = utcnow()
+    instruction = WalletInstruction(
+        operator_id=operator_id,
+        player_id=player_id,
+        round_id=round_id,
+        round_public_id=round_public_id,
+        inventory_item_id=inventory_item_id,
+        kind=kind,
+        rpc=rpc,
+        idempotency_key=key,
+        rollback_of=rollback_of,
+        amount_minor=amount_minor,
+        currency=currency,
+        funding=funding,
+        state="skipped" if rpc == "none" else "pending",
+        attempts=0,
+        next_attempt_at=None if rpc == "none" else resolver_after or now,
+        created_at=now,
+        updated_at=now,
+        resolved_at=now if rpc == "none" else None,
+    )
+    session.add(instruction)
+    await session.flush()
+    return instruction
+
+
+async def record_result(
+    session: AsyncSession, instruction_id: int, result: CallResult, *, retry_at: datetime
+) -> bool:
+    """Store the outcome if the instruction is still open; False when someone else finished it."""
+    now = utcnow()
+    values: dict[str, object] = {"updated_at": now}
+    outcome = result.outcome
+    if isinstance(outcome, Accepted):
+        values |= {
+            "state": "accepted",
+            "balance_after_minor": outcome.balance_after_minor,
+            "provider_txn_ref": outcome.provider_txn_ref,
+            "resolved_at": now,
+            "next_attempt_at": None,
+        }
+    elif isinstance(outcome, Refused):
+        values |= {
+            "state": "refused",
+            "refusal_code": outcome.code,
+            "balance_after_minor": outcome.balance_after_minor,
+            "last_error": outcome.message[:1000],
+            "resolved_at": now,
+            "next_attempt_at": None,
+        }
+    else:
+        values |= {"state": "uncertain", "last_error": outcome.reason, "next_attempt_at": retry_at}
+    if result.attempts:
+        values["latency_ms"] = result.attempts[-1].latency_ms
+    changed = await session.execute(
+        update(WalletInstruction)
+        .where(WalletInstruction.id == instruction_id, WalletInstruction.state.in_(OPEN_STATES))
+        .values(attempts=WalletInstruction.attempts + len(result.attempts), **values)
+    )
+    await _log_attempts(session, instruction_id, result)
+    return rows_changed(changed) == 1
+
+
+async def _log_attempts(session: AsyncSession, instruction_id: int, result: CallResult) -> None:
+    for number, attempt in enumerate(result.attempts, start=1):
+        session.add(
+            WalletAttempt(
+                instruction_id=instruction_id,
+                number=number,
+                outcome=attempt.outcome,
+                http_status=attempt.http_status,
+                latency_ms=attempt.latency_ms,
+                detail=attempt.detail[:500],
+                created_at=utcnow(),
+            )
+        )
+    await session.flush()
+
+
+def is_uncertain(result: CallResult) -> bool:
+    """True when the wallet never gave a definite answer."""
+    return isinstance(result.outcome, Uncertain)
+
+
+def as_credit(result: CallResult) -> CallResult:
+    """A refused credit is not final: SPEC §8 retries credits until accepted."""
+    if isinstance(result.outcome, Refused):
+        reason = f"refused: {result.outcome.code}; retried until accepted"
+        return CallResult(Uncertain(reason), result.attempts)
+    return result
+
+
+def request_for(instruction: WalletInstruction, player_external_id: str) -> WalletRequest:
+    """The RPC body for a stored instruction: every send and re-send is built the same way."""
+    return WalletRequest(
+        instruction.rpc,
+        instruction.idempotency_key,
+        player_external_id,
+        instruction.amount_minor,
+        instruction.currency,
+        round_public_id=instruction.round_public_id,
+        inventory_item_id=instruction.inventory_item_id,
+        funding=instruction.funding,
+        rollback_of=instruction.rollback_of,
+    )
