@@ -208,6 +208,7 @@ async def bench_backend(backend: str, seconds: float) -> None:
         "COFFER_ADMIN_TOKEN": ADMIN,
         "COFFER_SECRET_KEY": key.decode(),
         "COFFER_BACKGROUND_JOBS": "false",
+        "COFFER_EGRESS_ALLOW": "127.0.0.1",
     }
     base = f"http://127.0.0.1:{COFFER_PORT}"
     coffer = start_coffer(["serve", "--no-migrate", "--port", str(COFFER_PORT)], env)

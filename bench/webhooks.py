@@ -120,7 +120,9 @@ async def bench_backend(backend: str, events: int, players: int) -> None:
     )
     await asyncio.to_thread(upgrade_to_head, url)
     key = Fernet.generate_key()
-    settings = Settings(database_url=url, secret_key=key.decode(), background_jobs=False)
+    settings = Settings(
+        database_url=url, secret_key=key.decode(), background_jobs=False, egress_allow="127.0.0.1"
+    )
     runtime = Runtime.build(settings, make_engine(url), SecretBox(key))
     receiver = start_receiver(workdir)
     try:

@@ -27,6 +27,7 @@ PG_URL = os.environ.get(
 PG_DATABASE = f"coffer_test_{os.getpid()}"  # one per run, so parallel runs never collide
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ADMIN_TOKEN = "test-admin-token"
+LOOPBACK = "127.0.0.0/8,::1"
 SECRET_KEY = Fernet.generate_key().decode()
 
 _pg_problem: str | None = None
@@ -157,6 +158,7 @@ async def runtime(database_url: str, tmp_path: Path) -> AsyncIterator[Runtime]:
         secret_key_file=str(tmp_path / "unused.key"),
         background_jobs=False,
         wallet_timeout_ms=1000,  # generous: the casino shares this process and its GIL
+        egress_allow=LOOPBACK,  # the reference casino runs on loopback, allowed like the demo
     )
     rt = Runtime.from_settings(settings)
     yield rt

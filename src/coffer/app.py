@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             await rt.close()
 
     app = FastAPI(
+        # No trailing-slash redirects: Starlette builds their Location from the Host header.
+        redirect_slashes=False,
         title="Coffer",
         version=__version__,
         description="Loot boxes and player vaults with provably fair draws.",

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from coffer.inventory import service as inventory
 from coffer.kit.db import make_engine, make_sessionmaker
+from coffer.kit.egress import EgressPolicy, guarded_client
 from coffer.kit.secrets import SecretBox, load_secret_box
 from coffer.kit.settings import Settings
 from coffer.rounds import service as rounds
@@ -34,6 +35,7 @@ class Runtime:
     wallet: WalletClient
     # Webhooks get a pool of their own: a slow receiver must not hold connections wallet calls need.
     webhook_http: httpx.AsyncClient
+    egress: EgressPolicy
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Runtime":
@@ -43,10 +45,10 @@ class Runtime:
     @classmethod
     def build(cls, settings: Settings, engine: AsyncEngine, secrets: SecretBox) -> "Runtime":
         """Assemble a runtime around an engine (tests pass one with their own pool)."""
-        http = httpx.AsyncClient(limits=httpx.Limits(max_connections=100))
-        wallet = WalletClient(http, settings.wallet_retries)
-        hooks = httpx.AsyncClient(limits=httpx.Limits(max_connections=settings.webhook_batch))
-        return cls(settings, engine, make_sessionmaker(engine), secrets, wallet, hooks)
+        egress = EgressPolicy.allowing(settings.egress_allow.split(","))
+        wallet = WalletClient(guarded_client(egress, 100), settings.wallet_retries)
+        hooks = guarded_client(egress, settings.webhook_batch)
+        return cls(settings, engine, make_sessionmaker(engine), secrets, wallet, hooks, egress)
 
     @property
     def gateway(self) -> Gateway:

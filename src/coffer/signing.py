@@ -1,6 +1,7 @@
 """Coffer's HMAC request signing (SPEC §2): standard library only, so operators can copy it.
 
-    canonical = f"{timestamp}\\n{METHOD}\\n{path}\\n{sha256_hex(body)}"
+    canonical = f"{timestamp}\\n{METHOD}\\n{target}\\n{sha256_hex(body)}"
+    target    = the path as sent, plus "?" and the raw query string when there is one
     signature = hex(hmac_sha256(secret_utf8, canonical_utf8))
 
 Inbound S2S requests carry X-Key-Id, X-Timestamp and X-Signature; Coffer's outbound wallet and
@@ -18,26 +19,31 @@ WINDOW_SECONDS = 300
 EMPTY_BODY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
-def canonical_string(timestamp: int | str, method: str, path: str, body: bytes) -> str:
-    """The exact text that is signed; ``path`` excludes scheme, host and query string."""
-    return f"{timestamp}\n{method.upper()}\n{path}\n{hashlib.sha256(body).hexdigest()}"
+def canonical_string(timestamp: int | str, method: str, target: str, body: bytes) -> str:
+    """The exact text that is signed; ``target`` is path and query, without scheme or host."""
+    return f"{timestamp}\n{method.upper()}\n{target}\n{hashlib.sha256(body).hexdigest()}"
 
 
-def sign(secret: str, timestamp: int | str, method: str, path: str, body: bytes = b"") -> str:
+def sign(secret: str, timestamp: int | str, method: str, target: str, body: bytes = b"") -> str:
     """Hex HMAC-SHA256 of the canonical string under ``secret``."""
-    message = canonical_string(timestamp, method, path, body).encode("utf-8")
+    message = canonical_string(timestamp, method, target, body).encode("utf-8")
     return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
-def path_of(url_or_path: str) -> str:
-    """The path part of a URL (or of a path with a query string)."""
-    return urlsplit(url_or_path).path or "/"
+def target_of(url_or_target: str) -> str:
+    """The request target of a URL: its path, plus ``?`` and the query string when there is one.
+
+    The query is kept exactly as written, so sign the URL you send (percent-encoding included).
+    """
+    parts = urlsplit(url_or_target)
+    path = parts.path or "/"
+    return f"{path}?{parts.query}" if parts.query else path
 
 
 def signed_headers(
     secret: str,
     method: str,
-    url_or_path: str,
+    url_or_target: str,
     body: bytes = b"",
     *,
     key_id: str | None = None,
@@ -47,7 +53,7 @@ def signed_headers(
     timestamp = int(time.time()) if now is None else now
     headers = {
         "X-Timestamp": str(timestamp),
-        "X-Signature": sign(secret, timestamp, method, path_of(url_or_path), body),
+        "X-Signature": sign(secret, timestamp, method, target_of(url_or_target), body),
     }
     if key_id is not None:
         headers["X-Key-Id"] = key_id
@@ -66,7 +72,7 @@ def verify(
     secret: str,
     timestamp: str,
     method: str,
-    path: str,
+    target: str,
     body: bytes,
     signature: str,
     *,
@@ -76,6 +82,6 @@ def verify(
     """Check freshness and signature in constant time; use it to verify Coffer's webhooks."""
     if not timestamp_fresh(timestamp, now, window):
         return False
-    expected = sign(secret, timestamp, method, path, body).encode("ascii")
+    expected = sign(secret, timestamp, method, target, body).encode("ascii")
     presented = signature.strip().lower().encode("utf-8", "replace")
     return hmac.compare_digest(expected, presented)

@@ -26,6 +26,13 @@ def refusal(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"accepted": False, "code": code, "message": message}, status_code=status)
 
 
+def request_target(request: Request) -> str:
+    """The target exactly as sent: the raw path, plus ``?`` and the raw query when there is one."""
+    path = request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0] or request.url.path
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return f"{path}?{query}" if query else path
+
+
 def check_signature(request: Request, body: bytes, secret: str, window: int) -> JSONResponse | None:
     """None when Coffer signed this exact request (SPEC §2); otherwise the 401 to send."""
     timestamp = request.headers.get("X-Timestamp")
@@ -34,8 +41,9 @@ def check_signature(request: Request, body: bytes, secret: str, window: int) -> 
         return refusal(401, "MISSING_HEADERS", "X-Timestamp and X-Signature are required")
     if not signing.timestamp_fresh(timestamp, window=window):
         return refusal(401, "TIMESTAMP_SKEW", "X-Timestamp is outside the allowed window")
-    path = request.url.path
-    if not signing.verify(secret, timestamp, request.method, path, body, signature, window=window):
+    if not signing.verify(
+        secret, timestamp, request.method, request_target(request), body, signature, window=window
+    ):
         return refusal(401, "INVALID_SIGNATURE", "the signature does not match")
     return None
 

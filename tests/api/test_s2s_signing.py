@@ -39,11 +39,15 @@ def test_public_module_matches_the_spec_formula() -> None:
         "other", "1700000000", "POST", "/api/s2s/purchase", body, signature, now=1700000000
     )
     headers = signing.signed_headers("s3cret", "GET", "https://casino.example/w/x?y=1", now=5)
-    assert headers == {"X-Timestamp": "5", "X-Signature": signing.sign("s3cret", 5, "GET", "/w/x")}
+    signed = signing.sign("s3cret", 5, "GET", "/w/x?y=1")
+    assert headers == {"X-Timestamp": "5", "X-Signature": signed}
+    assert signed != signing.sign("s3cret", 5, "GET", "/w/x")  # the query is signed (SPEC §2)
+    assert signing.target_of("https://h/p?b=2&a=1") == "/p?b=2&a=1"  # kept as written
+    assert signing.target_of("https://h") == "/"
 
 
 async def test_signed_request_is_accepted(operator: OperatorCtx, runtime: Runtime) -> None:
-    response = await operator.s2s.post(ROTATE, {"playerExternalId": "p1"})
+    response = await operator.s2s.post(ROTATE, {"playerExternalId": "p1", "clientActionId": "r1"})
     assert response.status_code == 200, response.text
     assert await count_rows(runtime, SeedPair) == 2
 
@@ -134,8 +138,9 @@ async def test_malformed_json_is_checked_after_the_signature(
         ({"playerExternalId": ""}, "playerExternalId"),
         ({"playerExternalId": "x" * 129}, "playerExternalId"),
         ({"playerExternalId": "p\u0000"}, "playerExternalId"),
-        ({"playerExternalId": "p1", "clientSeed": 10**30}, "clientSeed"),
-        ({"playerExternalId": "p1", "extra": True}, "extra"),
+        ({"playerExternalId": "p1", "clientActionId": "r", "clientSeed": 10**30}, "clientSeed"),
+        ({"playerExternalId": "p1"}, "clientActionId"),
+        ({"playerExternalId": "p1", "clientActionId": "r", "extra": True}, "extra"),
         ([1, 2], "body"),
     ],
 )
@@ -209,3 +214,38 @@ async def test_the_path_may_be_signed_as_sent_or_decoded(
         assert response.status_code == expected, (signed_path, response.text)
         code = "UNKNOWN_BOX" if expected == 404 else "INVALID_SIGNATURE"
         assert response.json()["error"]["code"] == code
+
+
+async def test_a_signed_get_cannot_be_aimed_at_another_player(
+    operator: OperatorCtx, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """A captured signed GET replayed with another query string is refused (SPEC §2)."""
+    path = "/api/s2s/fairness/state"
+    signed_for = f"{path}?playerExternalId=alice"
+    headers = signing.signed_headers(
+        operator.s2s.secret, "GET", signed_for, key_id=operator.s2s.key_id
+    )
+    own = await client.get(signed_for, headers=headers)
+    assert own.status_code == 200, own.text
+    players = await count_rows(runtime, Player)
+    for aimed in [f"{path}?playerExternalId=bob", f"{path}?playerExternalId=alice&x=1", path]:
+        response = await client.get(aimed, headers=headers)
+        assert response.status_code == 401, (aimed, response.text)
+        assert response.json()["error"]["code"] == "INVALID_SIGNATURE"
+    path_only = signing.signed_headers(operator.s2s.secret, "GET", path, key_id=operator.s2s.key_id)
+    response = await client.get(f"{path}?playerExternalId=bob", headers=path_only)
+    assert response.status_code == 401, "a signature that leaves the query out must not pass"
+    assert await count_rows(runtime, Player) == players  # bob was never created
+
+
+async def test_a_query_is_verified_exactly_as_sent(
+    operator: OperatorCtx, client: httpx.AsyncClient
+) -> None:
+    """Percent-encoding is part of what is signed: the bytes on the request line, not a decoding."""
+    sent = "/api/s2s/fairness/state?playerExternalId=a%20b"
+    for signed, expected in [(sent, 200), ("/api/s2s/fairness/state?playerExternalId=a b", 401)]:
+        headers = signing.signed_headers(
+            operator.s2s.secret, "GET", signed, key_id=operator.s2s.key_id
+        )
+        response = await client.get(sent, headers=headers)
+        assert response.status_code == expected, (signed, response.text)

@@ -29,6 +29,7 @@ def invoke_sync(database_url: str, *args: str, admin_token: str = "") -> str:
         "COFFER_DATABASE_URL": database_url,
         "COFFER_SECRET_KEY": SECRET_KEY,
         "COFFER_ADMIN_TOKEN": admin_token,
+        "COFFER_EGRESS_ALLOW": "127.0.0.0/8",
     }
     result = CliRunner().invoke(app, list(args), env=env)
     assert result.exit_code == 0, result.output

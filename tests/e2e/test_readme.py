@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from coffer import signing
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -23,13 +25,21 @@ def test_readme_opens_with_exactly_two_commands() -> None:
     assert commands[1] in ci
 
 
-def test_readme_signing_snippet_matches_the_signing_module() -> None:
+@pytest.mark.parametrize(
+    ("method", "target", "body"),
+    [
+        ("POST", "/api/s2s/fairness/rotate", '{"playerExternalId":"u_8431"}'),
+        ("GET", "/api/s2s/history?playerExternalId=u_8431", ""),
+    ],
+)
+def test_readme_signing_snippet_matches_the_signing_module(
+    method: str, target: str, body: str
+) -> None:
     snippet = re.search(r"<<'PY'\n(.*?)\nPY\n", README, re.S)
     assert snippet is not None
-    body = '{"playerExternalId":"u_8431"}'
     env = {**os.environ, "COFFER_KEY_ID": "igk_test", "COFFER_SECRET": "igs_secret"}
     printed = subprocess.run(
-        [sys.executable, "-", "POST", "/api/s2s/fairness/rotate", body],
+        [sys.executable, "-", method, target, *([body] if body else [])],
         input=snippet.group(1),
         capture_output=True,
         text=True,
@@ -42,8 +52,8 @@ def test_readme_signing_snippet_matches_the_signing_module() -> None:
     assert signing.verify(
         "igs_secret",
         headers["X-Timestamp"],
-        "POST",
-        "/api/s2s/fairness/rotate",
+        method,
+        target,
         body.encode(),
         headers["X-Signature"],
     )

@@ -31,7 +31,9 @@ async def test_state_is_created_once_and_stable(operator: OperatorCtx, runtime: 
 
 async def test_rotate_reveals_the_committed_seed(operator: OperatorCtx, runtime: Runtime) -> None:
     before = (await operator.s2s.get(STATE, {"playerExternalId": "u_1"})).json()
-    response = await operator.s2s.post(ROTATE, {"playerExternalId": "u_1", "clientSeed": "lucky"})
+    response = await operator.s2s.post(
+        ROTATE, {"playerExternalId": "u_1", "clientActionId": "rot-1", "clientSeed": "lucky"}
+    )
     assert response.status_code == 200, response.text
     rotated = response.json()
     revealed = rotated["revealed"]
@@ -55,7 +57,9 @@ async def test_invalid_client_seed_changes_nothing(
     operator: OperatorCtx, runtime: Runtime, seed: str
 ) -> None:
     before = (await operator.s2s.get(STATE, {"playerExternalId": "u_1"})).json()
-    response = await operator.s2s.post(ROTATE, {"playerExternalId": "u_1", "clientSeed": seed})
+    response = await operator.s2s.post(
+        ROTATE, {"playerExternalId": "u_1", "clientActionId": "rot-1", "clientSeed": seed}
+    )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "INVALID_CLIENT_SEED"
     assert (await operator.s2s.get(STATE, {"playerExternalId": "u_1"})).json() == before
@@ -94,7 +98,9 @@ async def test_same_external_id_is_a_different_player_per_operator(
 ) -> None:
     other = await make_operator(admin, client, "globex")
     mine = (await operator.s2s.get(STATE, {"playerExternalId": "u_1"})).json()
-    rotated = (await other.s2s.post(ROTATE, {"playerExternalId": "u_1"})).json()
+    rotated = (
+        await other.s2s.post(ROTATE, {"playerExternalId": "u_1", "clientActionId": "rot-1"})
+    ).json()
     assert rotated["revealed"]["serverSeedHash"] != mine["serverSeedHash"]
     assert (await operator.s2s.get(STATE, {"playerExternalId": "u_1"})).json() == mine
 
@@ -104,7 +110,10 @@ async def test_concurrent_rotations_each_reveal_one_pair(
 ) -> None:
     await operator.s2s.get(STATE, {"playerExternalId": "u_1"})
     responses = await asyncio.gather(
-        *[operator.s2s.post(ROTATE, {"playerExternalId": "u_1"}) for _ in range(12)]
+        *[
+            operator.s2s.post(ROTATE, {"playerExternalId": "u_1", "clientActionId": f"rot-{n}"})
+            for n in range(12)
+        ]
     )
     assert [r.status_code for r in responses] == [200] * 12, [r.text for r in responses]
     revealed = {r.json()["revealed"]["serverSeed"] for r in responses}
@@ -112,3 +121,31 @@ async def test_concurrent_rotations_each_reveal_one_pair(
     async with runtime.sessions() as session:
         statuses = (await session.execute(select(SeedPair.status))).scalars().all()
     assert sorted(statuses) == ["active"] + ["revealed"] * 12
+
+
+async def test_a_replayed_rotation_answers_the_first_and_rotates_nothing(
+    operator: OperatorCtx, runtime: Runtime
+) -> None:
+    body = {"playerExternalId": "u_1", "clientActionId": "rot-once", "clientSeed": "lucky"}
+    first = await operator.s2s.post(ROTATE, body)
+    assert first.status_code == 200, first.text
+    replays = await asyncio.gather(*[operator.s2s.post(ROTATE, body) for _ in range(5)])
+    assert [(r.status_code, r.content) for r in replays] == [(200, first.content)] * 5
+    async with runtime.sessions() as session:
+        statuses = (await session.execute(select(SeedPair.status))).scalars().all()
+    assert sorted(statuses) == ["active", "revealed"]  # one rotation, not six
+    state = (await operator.s2s.get(STATE, {"playerExternalId": "u_1"})).json()
+    assert state == first.json()["current"]
+
+
+async def test_a_rotation_key_reused_for_another_seed_is_refused(
+    operator: OperatorCtx, runtime: Runtime
+) -> None:
+    body = {"playerExternalId": "u_1", "clientActionId": "rot-x", "clientSeed": "lucky"}
+    assert (await operator.s2s.post(ROTATE, body)).status_code == 200
+    reused = await operator.s2s.post(ROTATE, {**body, "clientSeed": "other"})
+    assert reused.status_code == 409, reused.text
+    assert reused.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    async with runtime.sessions() as session:
+        statuses = (await session.execute(select(SeedPair.status))).scalars().all()
+    assert sorted(statuses) == ["active", "revealed"]

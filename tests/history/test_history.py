@@ -1,5 +1,7 @@
 """GET /api/s2s/history: one row per money instruction, signed from the player's view."""
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 
 from coffer.runtime import Runtime
@@ -66,6 +68,25 @@ async def test_cursor_pages_and_time_window(shop: Shop) -> None:
     assert len(before["items"]) == 5
 
 
+def _cursor(before: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"before": before}).encode()).decode()
+
+
+async def test_to_is_an_exclusive_upper_bound(shop: Shop) -> None:
+    shop.casino.deposit(PLAYER, "EUR", 10_000)
+    for i in range(4):
+        await shop.buy(f"t-{i}")
+    rows = body_of(await shop.operator.s2s.get(HISTORY, {"playerExternalId": PLAYER}))["items"]
+    oldest_first = list(reversed(rows))
+    bound = oldest_first[2]["occurredAt"]
+    page = body_of(await shop.operator.s2s.get(HISTORY, {"playerExternalId": PLAYER, "to": bound}))
+    assert [r["id"] for r in page["items"]] == [r["id"] for r in reversed(oldest_first[:2])]
+    since = body_of(
+        await shop.operator.s2s.get(HISTORY, {"playerExternalId": PLAYER, "from": bound})
+    )
+    assert [r["id"] for r in since["items"]] == [r["id"] for r in reversed(oldest_first[2:])]
+
+
 async def test_bad_queries(shop: Shop) -> None:
     unknown = await shop.operator.s2s.get(HISTORY, {"playerExternalId": "nobody"})
     assert (unknown.status_code, body_of(unknown)["error"]["code"]) == (404, "UNKNOWN_PLAYER")
@@ -75,6 +96,10 @@ async def test_bad_queries(shop: Shop) -> None:
         {"limit": 201},
         {"cursor": "garbage"},
         {"from": "yesterday"},
+        {"from": "2026-01-01"},  # a date-time without a zone: was a 500
+        {"to": "2026-01-01T00:00:00"},
+        {"cursor": _cursor(2**63)},  # an id past 64 bits: was a 500 on PostgreSQL
+        {"cursor": _cursor(-1)},
     ]
     for params in cases:
         bad = await shop.operator.s2s.get(HISTORY, {"playerExternalId": PLAYER, **params})

@@ -67,7 +67,9 @@ async def test_a_settled_round_verifies_from_its_revealed_seed(
     assert settled["betMinor"] == 1_500
     assert [k for k, _ in ledger_amounts(shop.casino)].count(f"round:{settled['publicId']}") == 1
     rotated = body_of(
-        await shop.operator.s2s.post("/api/s2s/fairness/rotate", {"playerExternalId": PLAYER})
+        await shop.operator.s2s.post(
+            "/api/s2s/fairness/rotate", {"playerExternalId": PLAYER, "clientActionId": "rot-1"}
+        )
     )
     assert rotated["revealed"]["serverSeedHash"] == settled["fairness"]["serverSeedHash"]
     async with runtime.sessions() as session:

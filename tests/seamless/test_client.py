@@ -66,7 +66,7 @@ async def test_retries_send_the_same_signed_key_until_definite() -> None:
             "whsec_s",
             sent.headers["X-Timestamp"],
             "POST",
-            "/w",
+            "/w?x=1",  # the target: path and query, as sent (SPEC §2)
             sent.content,
             sent.headers["X-Signature"],
         )

@@ -54,14 +54,14 @@ class SignedClient:
         now: int | None = None,
     ) -> httpx.Response:
         content = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
+        url = httpx.URL(path, params=params)  # signed exactly as it will be sent, query included
+        target = url.raw_path.decode("ascii")
         headers = signing.signed_headers(
-            self.secret, method, path, content, key_id=self.key_id, now=now
+            self.secret, method, target, content, key_id=self.key_id, now=now
         )
         if content:
             headers["Content-Type"] = "application/json"
-        return await self.client.request(
-            method, path, content=content, params=params, headers=headers
-        )
+        return await self.client.request(method, url, content=content, headers=headers)
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
         return await self.request("GET", path, params=params)

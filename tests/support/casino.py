@@ -34,7 +34,6 @@ from typing import Any, Literal, TypeVar
 
 import uvicorn
 
-from coffer import signing
 from coffer_casino.app import casino_of, create_casino_app
 from coffer_casino.settings import WALLET_PATH, WEBHOOK_PATH, CasinoSettings
 from coffer_casino.wallet import Casino
@@ -118,7 +117,7 @@ async def read_message(reader: asyncio.StreamReader) -> bytes | None:
 def request_path(message: bytes) -> str:
     """The path of a request, from its request line."""
     target = message.split(b"\r\n", 1)[0].split(b" ")[1].decode("ascii")
-    return signing.path_of(target)
+    return target.split("?", 1)[0]
 
 
 def wants_close(message: bytes) -> bool:

@@ -8,8 +8,11 @@ from typing import Any
 from sqlalchemy import select
 
 from coffer.kit.db import utcnow
+from coffer.operators.models import Operator
+from coffer.players.service import ensure_player
 from coffer.runtime import Runtime
 from coffer.webhooks.models import WebhookAttempt, WebhookEvent
+from coffer.webhooks.outbox import emit
 
 
 @dataclass
@@ -52,3 +55,19 @@ def payload(event: WebhookEvent) -> dict[str, Any]:
 def data(event: WebhookEvent) -> dict[str, Any]:
     found: dict[str, Any] = payload(event)["data"]
     return found
+
+
+async def write_events(
+    runtime: Runtime, operator_id: int, player: str, count: int, kind: str = "item_expired"
+) -> list[str]:
+    """``count`` events for one player, committed together, as a change would write them."""
+    async with runtime.sessions() as session:
+        found = await session.get(Operator, operator_id)
+        assert found is not None
+        owner = await ensure_player(session, found, player)
+        ids = [
+            (await emit(session, operator_id, owner.id, kind, {"n": n})).public_id
+            for n in range(count)
+        ]
+        await session.commit()
+    return ids

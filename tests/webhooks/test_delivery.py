@@ -17,15 +17,13 @@ import pytest
 from coffer.kit.backoff import backoff
 from coffer.kit.db import utcnow
 from coffer.operators.models import Operator
-from coffer.players.service import ensure_player
 from coffer.runtime import Runtime
 from coffer.webhooks import delivery
-from coffer.webhooks.outbox import emit
 from coffer.webhooks.sender import BODY_KEPT, NO_URL, Outgoing, post_event
 from tests.conftest import OperatorCtx
 from tests.support.api import AdminApi
 from tests.support.casino import CasinoServer
-from tests.support.webhooks import Clock, attempts, outbox
+from tests.support.webhooks import Clock, attempts, outbox, write_events
 
 EVENTS = "/operators/{slug}/webhooks/events"
 
@@ -40,22 +38,6 @@ async def receiver(
     ) as casino:
         await admin.call("PATCH", f"/operators/{operator.slug}", {"webhookUrl": casino.webhook_url})
         yield casino
-
-
-async def write_events(
-    runtime: Runtime, operator_id: int, player: str, count: int, kind: str = "item_expired"
-) -> list[str]:
-    """``count`` events for one player, committed together, as a change would write them."""
-    async with runtime.sessions() as session:
-        found = await session.get(Operator, operator_id)
-        assert found is not None
-        owner = await ensure_player(session, found, player)
-        ids = [
-            (await emit(session, operator_id, owner.id, kind, {"n": n})).public_id
-            for n in range(count)
-        ]
-        await session.commit()
-    return ids
 
 
 def received(casino: CasinoServer) -> list[tuple[str, int]]:

@@ -7,6 +7,7 @@ from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.kit.errors import AdminTokenInvalid
+from coffer.kit.schemas import SafeText
 from coffer.operators import service as operators
 from coffer.operators.models import Operator
 from coffer.operators.service import AdminPrincipal
@@ -43,7 +44,7 @@ Admin = Annotated[AdminPrincipal, Depends(admin_principal)]
 
 
 async def admin_operator(
-    principal: Admin, session: DbSession, slug: Annotated[str, Path(max_length=64)]
+    principal: Admin, session: DbSession, slug: Annotated[SafeText, Path(max_length=64)]
 ) -> Operator:
     """The operator named in the path, within the principal's tenancy."""
     return await operators.operator_for(session, principal, slug)

@@ -104,7 +104,7 @@ async def _request_validation(request: Request, exc: Exception) -> Response:
     return renderer_for(request).validation(validation_fields(exc.errors()))
 
 
-async def _http_exception(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 400:  # FastAPI's "error parsing the body": bad UTF-8, absurd nesting
         return error_response(
@@ -116,6 +116,9 @@ async def _http_exception(_request: Request, exc: Exception) -> JSONResponse:
         exc.status_code, "INTERNAL" if exc.status_code >= 500 else "VALIDATION_ERROR"
     )
     message = STATUS_MESSAGES.get(exc.status_code, str(exc.detail))
+    path = request.url.path
+    if exc.status_code == 404 and path.endswith("/") and path != "/":
+        message += " Routes have no trailing slash; send the path without it."
     body = envelope(code, message)
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.boxes import CheckedDraft, check_draft, get_box
 from coffer.catalog.models import Box, BoxPrize, BoxVersion
-from coffer.catalog.schemas import MAX_MINOR, DraftIn
+from coffer.catalog.schemas import DraftIn
 from coffer.catalog.snapshot import (
     SnapshotHeader,
     SnapshotPrize,
@@ -16,7 +16,7 @@ from coffer.catalog.snapshot import (
 )
 from coffer.kit.db import utcnow
 from coffer.kit.errors import Conflict, ValidationFailed
-from coffer.kit.money import convert
+from coffer.kit.money import MAX_MINOR, convert
 from coffer.operators.models import Operator
 
 MIN_HOUSE_EDGE_BPS = -(10**9)

@@ -15,10 +15,10 @@ from pydantic import (
     model_validator,
 )
 
+from coffer.kit.money import MAX_MINOR
 from coffer.kit.schemas import ApiModel, UtcTime, clean_text, not_null
 from coffer.operators.schemas import CurrencyCode, HttpUrlText
 
-MAX_MINOR = 10**15
 MAX_ID = 2**63 - 1
 MAX_WEIGHT = 10**9
 MAX_PRIZES = 10_000

@@ -117,7 +117,9 @@ async def seed(
     created = operator is None
     if operator is None:
         data = OperatorCreate(slug=DEMO_SLUG, name="Demo Casino", base_currency="EUR")
-        operator, _ = await operators.create_operator(session, runtime.secrets, data)
+        operator, _ = await operators.create_operator(
+            session, runtime.secrets, data, runtime.egress
+        )
         await operators.put_currency(session, operator, "USD", "0.92", None)
         await operators.put_currency(session, operator, "GBP", "1.17", None)
         await _seed_catalog(session, operator)
@@ -144,9 +146,11 @@ async def seed(
     return DemoCredentials(key.key_id, secret, token, created, outbound)
 
 
-def seed_and_print(base_url: str, casino_url: str | None = None) -> DemoCredentials:
+def seed_and_print(
+    base_url: str, casino_url: str | None = None, settings: Settings | None = None
+) -> DemoCredentials:
     """Seed, then print the base URL and credentials a newcomer copies."""
-    creds = run_unit(lambda session, runtime: seed(session, runtime, casino_url))
+    creds = run_unit(lambda session, runtime: seed(session, runtime, casino_url), settings)
     what = "created" if creds.created_catalog else "already there; fresh credentials issued"
     token = creds.admin_token or "(COFFER_ADMIN_TOKEN from your environment)"
     console.print(f"\n[bold green]Coffer demo[/bold green] — operator '{DEMO_SLUG}' {what}")
@@ -183,7 +187,10 @@ def serve_with_casino(settings: Settings, host: str, port: int, casino_port: int
     from coffer_casino.settings import CasinoSettings
 
     casino_url = f"http://{host}:{casino_port}"
-    creds = seed_and_print(f"http://{host}:{port}", casino_url)
+    # The bundled casino runs on this host: allow it through the egress policy, nothing more.
+    allowed = ",".join(filter(None, [settings.egress_allow, host]))
+    settings = settings.model_copy(update={"egress_allow": allowed})
+    creds = seed_and_print(f"http://{host}:{port}", casino_url, settings)
     casino_settings = CasinoSettings(outbound_secret=SecretStr(creds.outbound_secret))
     casino_app = create_casino_app(casino_settings)
 

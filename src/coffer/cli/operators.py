@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coffer.catalog import rates
 from coffer.cli.support import console, run_unit
 from coffer.operators import service
 from coffer.operators.schemas import OperatorCreate
@@ -39,7 +40,9 @@ def operator_create(
         raise typer.BadParameter(str(exc)) from exc
 
     async def work(session: AsyncSession, runtime: Runtime) -> tuple[int, str]:
-        operator, secret = await service.create_operator(session, runtime.secrets, data)
+        operator, secret = await service.create_operator(
+            session, runtime.secrets, data, runtime.egress
+        )
         return operator.id, secret
 
     operator_id, secret = run_unit(work)
@@ -99,7 +102,7 @@ def currency_set(
 
     async def work(session: AsyncSession, _runtime: Runtime) -> None:
         found = await service.operator_for(session, GLOBAL, operator)
-        await service.put_currency(session, found, code.upper(), rate, digits)
+        await rates.set_rate(session, found, code.upper(), rate, digits)
 
     run_unit(work)
     console.print(f"{code.upper()} set at {rate}")

@@ -16,11 +16,13 @@ T = TypeVar("T")
 console = Console()
 
 
-def run_unit(work: Callable[[AsyncSession, Runtime], Awaitable[T]]) -> T:
+def run_unit(
+    work: Callable[[AsyncSession, Runtime], Awaitable[T]], settings: Settings | None = None
+) -> T:
     """Run ``work`` in one transaction and commit it; a domain error exits 1 with its message."""
 
     async def main() -> T:
-        runtime = Runtime.from_settings(Settings())
+        runtime = Runtime.from_settings(settings or Settings())
         try:
             async with runtime.sessions() as session:
                 result = await work(session, runtime)

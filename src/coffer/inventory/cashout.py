@@ -7,6 +7,8 @@ is sent; while it is ``cashing_out`` nothing else can take it. An accepted credi
 one leaves it ``cashing_out`` for the resolver, which finishes it either way.
 """
 
+import asyncio
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,9 +23,8 @@ from coffer.inventory.rules import cashback_minor
 from coffer.inventory.states import CASHED_BACK, CASHING_OUT, UNRESOLVED, move
 from coffer.kit.db import rows_changed, utcnow
 from coffer.kit.errors import CashbackNotAvailable, InventoryItemNotFound, WalletUnavailable
-from coffer.kit.money import convert
 from coffer.operators.models import Operator
-from coffer.operators.service import load_rates, rate_for
+from coffer.operators.service import convert_checked, load_rates, rate_for
 from coffer.players.service import find_player
 from coffer.seamless import service as seamless
 from coffer.seamless.client import Accepted, CallResult, Refused, WalletRequest
@@ -32,6 +33,8 @@ from coffer.seamless.service import Finished, Gateway, Send, exchange
 
 KNOWN_REFUSALS = ("INSUFFICIENT_FUNDS", "PLAYER_BLOCKED")
 IN_PROGRESS = "A cashout of this item is in progress; retry later."
+POLL_SECONDS = 0.05
+REPLAY_MARGIN_S = 5.0
 
 
 def cashout_key(inventory_item_id: int) -> str:
@@ -45,23 +48,37 @@ class Cashout:
     currency: str
 
 
-async def cashout(gateway: Gateway, operator_id: int, command: Cashout) -> CashoutResult:
-    """Credit the item's cashback once; repeats answer the stored result."""
+@dataclass(frozen=True)
+class InProgress:
+    """Another request holds this item's cashout: wait for its answer, as a purchase retry does."""
 
-    async def begin(session: AsyncSession) -> Send[CashoutResult] | CashoutResult:
+    operator_id: int
+    item_id: int
+    wait_s: float
+
+
+Step = Send[CashoutResult | InProgress] | CashoutResult | InProgress
+
+
+async def cashout(gateway: Gateway, operator_id: int, command: Cashout) -> CashoutResult:
+    """Credit the item's cashback once; repeats (concurrent ones too) answer the first result."""
+
+    async def begin(session: AsyncSession) -> Step:
         return await start_cashout(session, gateway, operator_id, command)
 
-    return await exchange(gateway, begin)
+    result: CashoutResult | InProgress = await exchange(gateway, begin)
+    if isinstance(result, InProgress):
+        return await _wait_for_first(gateway, result)
+    return result
 
 
 async def start_cashout(
     session: AsyncSession, gateway: Gateway, operator_id: int, command: Cashout
-) -> Send[CashoutResult] | CashoutResult:
+) -> Step:
     """Find the player's item, price its cashback, claim it and write the credit."""
     operator = await session.get(Operator, operator_id)
     assert operator is not None
     row, item = await _find_item(session, operator, command)
-    key = cashout_key(row.id)
     if row.state == CASHED_BACK:
         return await stored_answer(session, operator.id, row.id)
     cashback = cashback_minor(item, operator.policies)
@@ -69,41 +86,51 @@ async def start_cashout(
         raise CashbackNotAvailable(f"Item {row.id} ({item.name}) has no cashback.")
     rates = await load_rates(session, operator)
     target_rate = rate_for(rates, command.currency)
-    amount = convert(cashback, rate_for(rates, item.currency), target_rate)
+    amount = convert_checked(cashback, rate_for(rates, item.currency), target_rate)
     moved = await session.execute(
         move(UNRESOLVED, CASHING_OUT, utcnow()).where(InventoryItem.id == row.id)
     )
     if rows_changed(moved) != 1:
-        return await _not_claimed(session, operator.id, row.id)
+        return await _not_claimed(session, gateway, operator, row.id)
     target = gateway.target(operator)
-    resolver_after = gateway.resolver_after(target)
-    instruction = await _earlier_credit(session, operator.id, key)
-    if instruction is None:
-        instruction = await seamless.add_instruction(
-            session,
-            operator_id=operator.id,
-            player_id=row.player_id,
-            kind="cashback",
-            rpc="wallet.credit",
-            key=key,
-            amount_minor=amount,
-            currency=command.currency,
-            funding="player",
-            round_id=row.round_id,
-            round_public_id=row.round_public_id,
-            inventory_item_id=row.id,
-            resolver_after=resolver_after,
-        )
-    else:
-        await _reopen(session, instruction.id, amount, command.currency, resolver_after)
-        await session.refresh(instruction)
+    instruction = await _write_credit(
+        session, row, amount, command.currency, gateway.resolver_after(target)
+    )
     request = seamless.request_for(instruction, command.player_external_id)
     item_id = row.id
 
     async def finish(session: AsyncSession, result: CallResult, owned: bool) -> CashoutResult:
         return await apply_credit(session, item_id, request, result, owned)
 
-    return Send(instruction.id, target, request, finish)
+    sent: Send[CashoutResult | InProgress] = Send(instruction.id, target, request, finish)
+    return sent
+
+
+async def _write_credit(
+    session: AsyncSession, row: InventoryItem, amount: int, currency: str, resolver_after: datetime
+) -> WalletInstruction:
+    """The item's credit: a new one, or its refused one sent again (the key is fixed)."""
+    key = cashout_key(row.id)
+    instruction = await _earlier_credit(session, row.operator_id, key)
+    if instruction is None:
+        return await seamless.add_instruction(
+            session,
+            operator_id=row.operator_id,
+            player_id=row.player_id,
+            kind="cashback",
+            rpc="wallet.credit",
+            key=key,
+            amount_minor=amount,
+            currency=currency,
+            funding="player",
+            round_id=row.round_id,
+            round_public_id=row.round_public_id,
+            inventory_item_id=row.id,
+            resolver_after=resolver_after,
+        )
+    await _reopen(session, instruction.id, amount, currency, resolver_after)
+    await session.refresh(instruction)
+    return instruction
 
 
 async def _find_item(
@@ -131,7 +158,9 @@ async def _find_item(
     return found[0], found[1]
 
 
-async def _not_claimed(session: AsyncSession, operator_id: int, item_id: int) -> CashedBack:
+async def _not_claimed(
+    session: AsyncSession, gateway: Gateway, operator: Operator, item_id: int
+) -> CashedBack | InProgress:
     """Someone else moved the item first: in progress, already cashed back, or not actionable."""
     state = await session.scalar(
         select(InventoryItem.state)
@@ -139,10 +168,53 @@ async def _not_claimed(session: AsyncSession, operator_id: int, item_id: int) ->
         .execution_options(populate_existing=True)
     )
     if state == CASHING_OUT:
-        raise WalletUnavailable(IN_PROGRESS)
+        wait_s = gateway.grace(gateway.target(operator)).total_seconds() + REPLAY_MARGIN_S
+        return InProgress(operator.id, item_id, wait_s)
+    if state == CASHED_BACK:
+        return await stored_answer(session, operator.id, item_id)
+    raise CashbackNotAvailable(f"Item {item_id} is {state}; only an unresolved item cashes back.")
+
+
+async def _wait_for_first(gateway: Gateway, waiting: InProgress) -> CashoutResult:
+    """Poll, outside any transaction, until the first cashout of the item has its answer."""
+    deadline = time.monotonic() + waiting.wait_s
+    while True:
+        async with gateway.sessions() as session:
+            answer = await _first_answer(session, waiting.operator_id, waiting.item_id)
+        if answer is not None:
+            return answer
+        if time.monotonic() > deadline:
+            return CashoutFailed("WALLET_UNAVAILABLE", IN_PROGRESS)
+        await asyncio.sleep(POLL_SECONDS)
+
+
+async def _first_answer(
+    session: AsyncSession, operator_id: int, item_id: int
+) -> CashoutResult | None:
+    """What the first cashout answered, read back from the item and its credit; None while the
+    wallet call is still out."""
+    credit = await _credit(session, operator_id, item_id)
+    state = await session.scalar(select(InventoryItem.state).where(InventoryItem.id == item_id))
     if state == CASHED_BACK:
         return await stored_answer(session, operator_id, item_id)
-    raise CashbackNotAvailable(f"Item {item_id} is {state}; only an unresolved item cashes back.")
+    if credit is not None and credit.state == "refused" and state == UNRESOLVED:
+        code = credit.refusal_code if credit.refusal_code in KNOWN_REFUSALS else "WALLET_REFUSED"
+        return CashoutFailed(code, f"The wallet refused the cashback: {credit.last_error}")
+    if credit is not None and credit.state == "uncertain":
+        return _uncertain(str(credit.last_error))
+    if state != CASHING_OUT:
+        raise CashbackNotAvailable(
+            f"Item {item_id} is {state}; only an unresolved item cashes back."
+        )
+    return None
+
+
+def _uncertain(reason: str) -> CashoutFailed:
+    return CashoutFailed(
+        "WALLET_UNAVAILABLE",
+        f"The wallet did not answer definitely ({reason}); the cashback is retried in the "
+        "background and the item stays reserved until then.",
+    )
 
 
 async def _earlier_credit(
@@ -209,11 +281,7 @@ async def apply_credit(
     reason = "the resolver took the credit over"
     if owned and not isinstance(outcome, Accepted | Refused):
         reason = outcome.reason
-    return CashoutFailed(
-        "WALLET_UNAVAILABLE",
-        f"The wallet did not answer definitely ({reason}); the cashback is retried in the "
-        "background and the item stays reserved until then.",
-    )
+    return _uncertain(reason)
 
 
 async def cashback_finished(

@@ -4,6 +4,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+# The largest amount of minor units any price, value or credit may have: sums of up to a few
+# thousand of them still fit a signed 64-bit column.
+MAX_MINOR = 10**15
+
 
 @dataclass(frozen=True, slots=True)
 class Money:
@@ -70,3 +74,8 @@ def differs_beyond(actual: int, expected: int, tolerance_bps: int) -> bool:
     if expected == 0:
         return actual != 0
     return abs(actual - expected) * 10_000 > tolerance_bps * abs(expected)
+
+
+def fits(amount_minor: int, converted: int) -> bool:
+    """A conversion is usable when a non-zero amount stays non-zero and within ``MAX_MINOR``."""
+    return amount_minor == 0 or 0 < converted <= MAX_MINOR

@@ -1,5 +1,6 @@
 """The shared base for request and response bodies: camelCase on the wire."""
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -30,10 +31,15 @@ def not_null(value: object) -> object:
     return value
 
 
+# NUL and lone surrogates cannot be stored (PostgreSQL text, UTF-8); other control characters
+# have no place in a name, an address or an id and hide what a reader sees.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def clean_text(value: str) -> str:
-    """Refuse NUL and lone surrogates, which PostgreSQL text and UTF-8 cannot store."""
-    if any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in value):
-        raise ValueError("must not contain NUL characters or unpaired surrogates")
+    """Refuse control characters (NUL included) and unpaired surrogates."""
+    if _UNSAFE.search(value):
+        raise ValueError("must not contain control characters (NUL, tab, newline…) or surrogates")
     return value
 
 

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     )
     expiry_interval_s: float = Field(default=60.0, gt=0)
     expiry_batch: int = Field(default=500, ge=1, le=10_000)
+    egress_allow: str = Field(
+        default="",
+        description="Comma list of hosts, addresses or ranges (10.0.0.0/8) outbound calls may "
+        "reach although internal; everything loopback, private or link-local is refused else.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str | None = None

@@ -12,7 +12,7 @@ from pydantic import (
     field_validator,
 )
 
-from coffer.kit.schemas import ApiModel, SafeText, UtcTime, not_null
+from coffer.kit.schemas import ApiModel, SafeText, UtcTime, clean_text, not_null
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Name = Annotated[SafeText, StringConstraints(min_length=1, max_length=200)]
@@ -22,6 +22,7 @@ CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
 def _http_url(value: str) -> str:
+    clean_text(value)
     if not value.startswith(("http://", "https://")) or len(value) > 2000:
         raise ValueError("must be an http:// or https:// URL of at most 2000 characters")
     try:

@@ -8,11 +8,13 @@ from fractions import Fraction
 
 import pycountry
 from babel.numbers import get_currency_precision
+from pydantic.alias_generators import to_camel
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.kit.db import upsert, utcnow
+from coffer.kit.egress import EgressPolicy, url_refusal
 from coffer.kit.errors import (
     AdminTokenInvalid,
     AlreadyExists,
@@ -21,7 +23,7 @@ from coffer.kit.errors import (
     UnsupportedCurrency,
     ValidationFailed,
 )
-from coffer.kit.money import Rate, parse_rate
+from coffer.kit.money import MAX_MINOR, Rate, convert, fits, parse_rate
 from coffer.kit.secrets import SecretBox, new_secret, token_hash
 from coffer.operators.models import AdminToken, ApiKey, Currency, Operator
 from coffer.operators.schemas import OperatorCreate, OperatorUpdate, Policies
@@ -48,11 +50,28 @@ def default_minor_digits(code: str) -> int:
     return int(get_currency_precision(code))
 
 
+async def check_outbound_urls(policy: EgressPolicy, urls: dict[str, str | None]) -> None:
+    """422 naming each URL the egress policy refuses (SPEC §2), before anything is stored."""
+    fields = {}
+    for name, url in urls.items():
+        reason = None if url is None else await url_refusal(policy, url)
+        if reason is not None:
+            fields[name] = (
+                f"refused: {reason}; outbound calls may not reach internal addresses unless "
+                "COFFER_EGRESS_ALLOW names them"
+            )
+    if fields:
+        raise ValidationFailed(fields=fields)
+
+
 async def create_operator(
-    session: AsyncSession, box: SecretBox, data: OperatorCreate
+    session: AsyncSession, box: SecretBox, data: OperatorCreate, policy: EgressPolicy
 ) -> tuple[Operator, str]:
     """Create an operator with its base currency at rate 1; returns its outbound secret once."""
     check_currency_code(data.base_currency, "baseCurrency")
+    await check_outbound_urls(
+        policy, {"walletUrl": data.wallet_url, "webhookUrl": data.webhook_url}
+    )
     outbound_secret = new_secret("whsec_")
     operator = Operator(
         slug=data.slug,
@@ -104,12 +123,21 @@ async def operator_for(session: AsyncSession, principal: AdminPrincipal, slug: s
 
 
 async def update_operator(
-    session: AsyncSession, principal: AdminPrincipal, operator: Operator, data: OperatorUpdate
+    session: AsyncSession,
+    principal: AdminPrincipal,
+    operator: Operator,
+    data: OperatorUpdate,
+    policy: EgressPolicy,
 ) -> None:
-    """Apply only the fields (and policy keys) that were sent; only a global admin suspends."""
+    """Apply only the fields (and policy keys) that were sent; only a global admin suspends an
+    operator or changes where Coffer sends its calls (its URLs)."""
     if data.status is not None and principal.operator_id is not None:
         raise Forbidden("Only a global admin token can suspend or reactivate an operator.")
     changes = data.model_dump(exclude_unset=True)
+    urls = {k: v for k, v in changes.items() if k in ("wallet_url", "webhook_url")}
+    if urls and principal.operator_id is not None:
+        raise Forbidden("Only a global admin token can change walletUrl or webhookUrl.")
+    await check_outbound_urls(policy, {to_camel(k): v for k, v in urls.items()})
     if data.policies is not None:
         sent = data.policies.model_dump(exclude_unset=True)
         changes["policies"] = Policies.model_validate({**operator.policies, **sent}).model_dump()
@@ -279,3 +307,16 @@ def rate_for(rates: dict[str, Rate], currency: str) -> Rate:
             f"{currency} is not configured for this operator (configured: {configured})."
         )
     return rate
+
+
+def convert_checked(amount_minor: int, source: Rate, target: Rate) -> int:
+    """``convert``, refusing a result a rate made unusable (a free price, or one too large)."""
+    converted = convert(amount_minor, source, target)
+    if not fits(amount_minor, converted):
+        raise UnsupportedCurrency(
+            f"{amount_minor} minor units of {source.currency} convert to {converted} of "
+            f"{target.currency}, outside 1..{MAX_MINOR}: the {target.currency} or "
+            f"{source.currency} rate is wrong; correct it with PUT …/currencies/{{code}}.",
+            fields={"currency": f"cannot price in {target.currency} at its current rate"},
+        )
+    return converted

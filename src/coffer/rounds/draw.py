@@ -15,8 +15,9 @@ from coffer.inventory.models import Entitlement, InventoryItem
 from coffer.inventory.rules import VAULT_TYPES, cashback_minor
 from coffer.inventory.states import UNRESOLVED
 from coffer.kit.db import rows_changed, utcnow
-from coffer.kit.money import Rate, convert
+from coffer.kit.money import Rate
 from coffer.kit.secrets import SecretBox
+from coffer.operators.service import convert_checked
 from coffer.players.models import Player
 from coffer.rounds.answers import ReelView, WonItemView
 from coffer.rounds.models import Round, RoundReel
@@ -82,7 +83,8 @@ async def draw_round(
     target = rates[round_.currency]
     views, won, bonuses, cash = [], [], [], 0
     for reel, prize in zip(reels, picked, strict=True):
-        value = convert(prize.value_minor, rates[versions[reel.box_version_id].currency], target)
+        source = rates[versions[reel.box_version_id].currency]
+        value = convert_checked(prize.value_minor, source, target)
         item = items.get(prize.item_id) if prize.item_id else None
         name = item.name if item else cash_name(value, target.currency, target.minor_digits)
         views.append(ReelView(reel.reel_index, reel.box_version_id, prize.item_id, name, value))

@@ -5,8 +5,8 @@ from fractions import Fraction
 from typing import Any
 
 from coffer.kit.errors import FxRateMoved
-from coffer.kit.money import Rate, convert, differs_beyond
-from coffer.operators.service import rate_for
+from coffer.kit.money import Rate, differs_beyond
+from coffer.operators.service import convert_checked, rate_for
 
 
 def price_reels(
@@ -14,7 +14,10 @@ def price_reels(
 ) -> list[int]:
     """Each reel's price (minor units in its box currency) converted to ``currency``."""
     target = rate_for(rates, currency)
-    return [convert(minor, rate_for(rates, box_currency), target) for minor, box_currency in prices]
+    return [
+        convert_checked(minor, rate_for(rates, box_currency), target)
+        for minor, box_currency in prices
+    ]
 
 
 def check_expected(total: int, expected: int | None, tolerance_bps: int) -> None:

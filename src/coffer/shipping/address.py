@@ -5,7 +5,7 @@ from typing import Annotated
 import pycountry
 from pydantic import AfterValidator, StringConstraints
 
-from coffer.kit.schemas import ApiModel, SafeText
+from coffer.kit.schemas import ApiModel, SafeText, clean_text
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PHONE = r"^\+?[0-9][0-9 ().\-]{2,31}$"
@@ -27,7 +27,7 @@ Line = Annotated[SafeText, text(200)]
 Short = Annotated[SafeText, text(100)]
 Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(_country)]
 Phone = Annotated[str, StringConstraints(pattern=PHONE)]
-Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL)]
+Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL), AfterValidator(clean_text)]
 Carrier = Annotated[SafeText, text(64)]
 Tracking = Annotated[SafeText, text(128)]
 

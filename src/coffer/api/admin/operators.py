@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path
 
 from coffer.api.deps import Admin, AdminOperator, DbSession, RuntimeDep
 from coffer.api.openapi import errors_for
+from coffer.catalog import rates
 from coffer.kit.errors import Forbidden
 from coffer.operators import service
 from coffer.operators.models import ApiKey, Currency, Operator
@@ -67,7 +68,7 @@ async def create_operator(
     """Create an operator; its outbound secret (for wallet and webhook signatures) is shown once."""
     if principal.operator_id is not None:
         raise Forbidden("Only a global admin token can create operators.")
-    operator, secret = await service.create_operator(session, runtime.secrets, body)
+    operator, secret = await service.create_operator(session, runtime.secrets, body, runtime.egress)
     await session.commit()
     return OperatorCreated(operator_id=operator.id, slug=operator.slug, outbound_secret=secret)
 
@@ -87,12 +88,17 @@ async def get_operator(operator: AdminOperator, session: DbSession) -> OperatorO
     return operator_out(operator, await service.list_currencies(session, operator))
 
 
-@router.patch("/{slug}", responses=errors_for(401, 404, 422))
+@router.patch("/{slug}", responses=errors_for(401, 403, 404, 422))
 async def update_operator(
-    body: OperatorUpdate, principal: Admin, operator: AdminOperator, session: DbSession
+    body: OperatorUpdate,
+    principal: Admin,
+    operator: AdminOperator,
+    session: DbSession,
+    runtime: RuntimeDep,
 ) -> OperatorOut:
-    """Change URLs, FX tolerance, wallet timeout, policies (merged) or status."""
-    await service.update_operator(session, principal, operator, body)
+    """Change URLs (a global admin only; internal addresses are refused by the egress policy),
+    FX tolerance, wallet timeout, policies (merged) or status."""
+    await service.update_operator(session, principal, operator, body, runtime.egress)
     await session.commit()
     return operator_out(operator, await service.list_currencies(session, operator))
 
@@ -134,9 +140,8 @@ async def put_currency(
     session: DbSession,
     code: str = Path(pattern=r"^[A-Z]{3}$"),
 ) -> CurrencyOut:
-    """Accept a currency at a rate to the base (1 unit = rateToBase base units)."""
-    currency = await service.put_currency(
-        session, operator, code, body.rate_to_base, body.minor_digits
-    )
+    """Accept a currency at a rate to the base (1 unit = rateToBase base units); a rate that
+    would price something at 0 or past the largest amount is refused."""
+    currency = await rates.set_rate(session, operator, code, body.rate_to_base, body.minor_digits)
     await session.commit()
     return currency_out(currency, operator)

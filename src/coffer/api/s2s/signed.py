@@ -21,11 +21,14 @@ from coffer.operators import service as operators
 from coffer.runtime import Runtime
 
 
-def signed_paths(request: Request) -> list[str]:
-    """The path as sent (percent-encoded) and as decoded; a client may have signed either."""
+def signed_targets(request: Request) -> list[str]:
+    """The target as sent: the path percent-encoded (or decoded, a client may have signed either),
+    plus ``?`` and the raw query string when there is one (SPEC §2)."""
     raw = request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0]
     decoded = request.url.path
-    return [decoded] if raw in ("", decoded) else [raw, decoded]
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    paths = [decoded] if raw in ("", decoded) else [raw, decoded]
+    return [f"{path}?{query}" if query else path for path in paths]
 
 
 async def authenticate(request: Request) -> int:
@@ -50,8 +53,8 @@ async def authenticate(request: Request) -> int:
     key, operator = found
     secret = runtime.secrets.open(key.secret_sealed)
     if not any(
-        signing.verify(secret, timestamp, request.method, path, body, signature, window=window)
-        for path in signed_paths(request)
+        signing.verify(secret, timestamp, request.method, target, body, signature, window=window)
+        for target in signed_targets(request)
     ):
         raise InvalidSignature()
     if operator.status != "active":

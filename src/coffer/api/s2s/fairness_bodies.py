@@ -1,6 +1,10 @@
-"""S2S bodies for a player's fairness state and seed rotation."""
+"""S2S fairness bodies: a player's commitment, and the rotation that reveals the old seed."""
 
-from coffer.kit.schemas import ApiModel, PlayerExternalId, UtcTime
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+from coffer.kit.schemas import ApiModel, PlayerExternalId, SafeText, UtcTime
 
 
 class FairnessState(ApiModel):
@@ -11,7 +15,10 @@ class FairnessState(ApiModel):
 
 
 class RotateRequest(ApiModel):
+    """Reveal the active server seed; ``clientActionId`` makes a retry answer the same."""
+
     player_external_id: PlayerExternalId
+    client_action_id: Annotated[SafeText, StringConstraints(min_length=1, max_length=80)]
     client_seed: str | None = None
 
 

@@ -1,0 +1,100 @@
+"""Outbound URLs: refused when internal (at set time and at connect time), set by global admins."""
+
+import pytest
+from sqlalchemy import update
+
+from coffer.kit.egress import EgressPolicy, guarded_client
+from coffer.operators import service
+from coffer.operators.models import Operator
+from coffer.runtime import Runtime
+from coffer.seamless.client import Uncertain, WalletClient, WalletRequest, WalletTarget
+from coffer.webhooks import delivery
+from tests.conftest import OperatorCtx
+from tests.support.api import AdminApi
+from tests.support.webhooks import attempts, outbox, write_events
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.5/wallet",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[fd00::1]/wallet",
+        "http://[::ffff:192.168.1.1]/wallet",
+        "http://0.0.0.0:9/wallet",
+    ],
+)
+async def test_an_internal_url_is_refused_when_set(
+    admin: AdminApi, operator: OperatorCtx, runtime: Runtime, url: str
+) -> None:
+    for field in ("walletUrl", "webhookUrl"):
+        response = await admin.client.patch(
+            f"/api/admin/operators/{operator.slug}", json={field: url}, headers=admin.headers
+        )
+        assert response.status_code == 422, response.text
+        assert "egress" in response.json()["error"]["fields"][field].lower()
+    shown = await admin.call("GET", f"/operators/{operator.slug}")
+    assert (shown["walletUrl"], shown["webhookUrl"]) == (None, None)
+
+
+async def test_only_a_global_admin_changes_outbound_urls(
+    admin: AdminApi, operator: OperatorCtx, runtime: Runtime
+) -> None:
+    async with runtime.sessions() as session:
+        acme = await service.operator_for(session, service.AdminPrincipal(None), operator.slug)
+        token = await service.create_admin_token(session, acme, "acme staff")
+        await session.commit()
+    staff = AdminApi(admin.client, token)
+    path = f"/api/admin/operators/{operator.slug}"
+    refused = await staff.client.patch(
+        path, json={"webhookUrl": "https://casino.example/hooks"}, headers=staff.headers
+    )
+    assert refused.status_code == 403, refused.text
+    assert (await admin.call("GET", f"/operators/{operator.slug}"))["webhookUrl"] is None
+    assert (await staff.call("PATCH", f"/operators/{operator.slug}", {"fxToleranceBps": 50}))[
+        "fxToleranceBps"
+    ] == 50
+
+
+async def test_a_webhook_to_a_refused_address_fails_with_a_clear_attempt(
+    operator: OperatorCtx, runtime: Runtime
+) -> None:
+    """A URL stored past the set-time check (or a name that now resolves inside) is refused on
+    the address actually connected to; the attempt says why."""
+    async with runtime.sessions() as session:
+        await session.execute(
+            update(Operator)
+            .where(Operator.id == operator.operator_id)
+            .values(webhook_url="http://localhost:9/hooks")
+        )
+        await session.commit()
+    await write_events(runtime, operator.operator_id, "u_1", 1)
+    strict = guarded_client(EgressPolicy(), 5)
+    try:
+        courier = runtime.courier
+        report = await delivery.run_once(
+            delivery.Courier(courier.sessions, strict, courier.secrets, 5, 2.0, 24.0)
+        )
+    finally:
+        await strict.aclose()
+    assert (report.claimed, report.delivered, report.retrying) == (1, 0, 1)
+    [event] = await outbox(runtime)
+    [attempt] = await attempts(runtime, event.id)
+    assert attempt.http_status is None
+    assert attempt.error is not None
+    assert "egress policy" in attempt.error
+    assert "loopback" in attempt.error
+
+
+async def test_a_wallet_call_to_a_refused_address_is_uncertain_and_sends_nothing() -> None:
+    strict = guarded_client(EgressPolicy(), 5)
+    try:
+        result = await WalletClient(strict, 0).call(
+            WalletTarget("http://127.0.0.1:9/wallet", "s", 1.0),
+            WalletRequest("wallet.debit", "k", "u_1", 100, "EUR"),
+        )
+    finally:
+        await strict.aclose()
+    assert isinstance(result.outcome, Uncertain)
+    assert "egress policy" in result.outcome.reason
+    assert [a.http_status for a in result.attempts] == [None]
