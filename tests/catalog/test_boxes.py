@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from coffer.catalog import publish as publishing
 from coffer.catalog.service import openable_version, prize_table
@@ -282,8 +283,17 @@ async def test_concurrent_publish_conflicts(
         assert op1 is not None
         assert op2 is not None
         await publishing.publish(first, op1, box["boxId"])  # flushed, not yet committed
+        inserting = asyncio.Event()
+
+        def mark(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+            if statement.lstrip().upper().startswith("INSERT INTO BOX_VERSIONS"):
+                inserting.set()  # the second publish chose its number while the first is open
+
+        connection = (await second.connection()).sync_connection
+        assert connection is not None
+        event.listen(connection, "before_cursor_execute", mark)
         racing = asyncio.create_task(publishing.publish(second, op2, box["boxId"]))
-        await asyncio.sleep(0.3)
+        await inserting.wait()
         await first.commit()
         with pytest.raises(Conflict, match="publish raced"):
             await racing

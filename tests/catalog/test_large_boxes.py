@@ -11,6 +11,7 @@ from coffer.runtime import Runtime
 from tests.conftest import OperatorCtx
 from tests.support.api import AdminApi
 from tests.support.catalog import box_body, make_item
+from tests.support.fairness import spec_pick, spec_tickets
 
 MAX_PRIZES = 10_000
 
@@ -55,7 +56,13 @@ async def test_ten_thousand_prizes_publish_and_draw(
     assert [(p.id, p.weight) for p in again] == [(p.id, p.weight) for p in table]
     weights = PrizeTable(p.weight for p in table)
     reels = draw("a" * 64, "client-seed", 1, weights, 3)
-    assert all(0 <= r.prize_index < MAX_PRIZES for r in reels)
+    tickets = spec_tickets("a" * 64, "client-seed", 1, 3, total)  # SPEC §10, independently
+    ordered = [{"prizeId": p.id, "sortIndex": p.sort_index, "weight": p.weight} for p in table]
+    expected = [
+        [q["prizeId"] for q in ordered].index(spec_pick(ordered, t)["prizeId"]) for t in tickets
+    ]
+    assert [r.ticket for r in reels] == tickets
+    assert [r.prize_index for r in reels] == expected
     snapshot = await big_admin.client.get(
         f"/fairness/box-version/{version['boxVersionId']}/snapshot"
     )

@@ -15,6 +15,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from coffer import signing
+from coffer.kit.untrusted import bounded
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ class CallResult:
     attempts: list[Attempt] = field(default_factory=list)
 
 
+INT64 = range(-(2**63), 2**63)
+
+
 def _int_or_none(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -105,12 +109,15 @@ def interpret(status: int, text: str) -> Outcome:
     if not isinstance(answer, dict) or not isinstance(answer.get("accepted"), bool):
         return Uncertain(f"HTTP {status} without an 'accepted' boolean")
     balance = _int_or_none(answer.get("balanceAfterMinor"))
+    if balance is not None and balance not in INT64:
+        return Uncertain(f"HTTP {status} with a balanceAfterMinor outside 64 bits")
     if answer["accepted"] and status < 300:
         ref = answer.get("providerTxnRef")
-        return Accepted(balance, ref if isinstance(ref, str) else None)
+        return Accepted(balance, bounded(ref, 200) if isinstance(ref, str) else None)
     code = answer.get("code")
     if not answer["accepted"] and isinstance(code, str) and status < 500:
-        return Refused(code, str(answer.get("message") or code), balance)
+        message = bounded(str(answer.get("message") or code), 1000)
+        return Refused(bounded(code, 64), message, balance)
     return Uncertain(f"HTTP {status} with an inconsistent answer")
 
 
@@ -164,7 +171,7 @@ class WalletClient:
                 )
             status = response.status_code
             outcome = interpret(status, response.text)
-            detail = response.text[:500]
+            detail = response.text[:4096]
         except Exception as exc:  # any failure to get an answer is an uncertain answer
             outcome = Uncertain(f"{type(exc).__name__}: {exc}"[:300])
             detail = outcome.reason

@@ -6,6 +6,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.kit.db import rows_changed, utcnow
+from coffer.kit.untrusted import bounded, bounded_or_none
 from coffer.seamless.client import (
     Accepted,
     CallResult,
@@ -16,6 +17,8 @@ from coffer.seamless.client import (
 from coffer.seamless.models import WalletAttempt, WalletInstruction
 
 OPEN_STATES = ("pending", "uncertain")
+# Column sizes for what a wallet answered; longer answers are kept cut, with a hash (kit.untrusted).
+REF_CHARS, CODE_CHARS, ERROR_CHARS, DETAIL_CHARS = 200, 64, 1000, 4096
 
 
 async def add_instruction(
@@ -73,21 +76,22 @@ async def record_result(
         values |= {
             "state": "accepted",
             "balance_after_minor": outcome.balance_after_minor,
-            "provider_txn_ref": outcome.provider_txn_ref,
+            "provider_txn_ref": bounded_or_none(outcome.provider_txn_ref, REF_CHARS),
             "resolved_at": now,
             "next_attempt_at": None,
         }
     elif isinstance(outcome, Refused):
         values |= {
             "state": "refused",
-            "refusal_code": outcome.code,
+            "refusal_code": bounded(outcome.code, CODE_CHARS),
             "balance_after_minor": outcome.balance_after_minor,
-            "last_error": outcome.message[:1000],
+            "last_error": bounded(outcome.message, ERROR_CHARS),
             "resolved_at": now,
             "next_attempt_at": None,
         }
     else:
-        values |= {"state": "uncertain", "last_error": outcome.reason, "next_attempt_at": retry_at}
+        reason = bounded(outcome.reason, ERROR_CHARS)
+        values |= {"state": "uncertain", "last_error": reason, "next_attempt_at": retry_at}
     if result.attempts:
         values["latency_ms"] = result.attempts[-1].latency_ms
     changed = await session.execute(
@@ -108,7 +112,7 @@ async def _log_attempts(session: AsyncSession, instruction_id: int, result: Call
                 outcome=attempt.outcome,
                 http_status=attempt.http_status,
                 latency_ms=attempt.latency_ms,
-                detail=attempt.detail[:500],
+                detail=bounded(attempt.detail, DETAIL_CHARS),
                 created_at=utcnow(),
             )
         )

@@ -26,6 +26,7 @@ from coffer.kit import loops
 from coffer.kit.backoff import backoff
 from coffer.kit.db import UtcDateTime, rows_changed, skip_locked, utcnow
 from coffer.kit.secrets import SecretBox
+from coffer.kit.untrusted import bounded_or_none
 from coffer.operators.models import Operator
 from coffer.webhooks.models import WebhookAttempt, WebhookEvent
 from coffer.webhooks.sender import Attempt, Outgoing, post_event
@@ -168,15 +169,15 @@ async def record(
             attempted_at=now,
             http_status=attempt.http_status,
             latency_ms=attempt.latency_ms,
-            error=attempt.error,
-            response_body=attempt.response_body,
+            error=bounded_or_none(attempt.error, 500),
+            response_body=bounded_or_none(attempt.response_body, 4096),
         )
     )
     values: dict[str, object] = {"lease_token": None, "attempts": WebhookEvent.attempts + 1}
     if attempt.delivered:
         values.update(status="delivered", delivered_at=now, last_error=None)
     else:
-        values["last_error"] = attempt.error
+        values["last_error"] = bounded_or_none(attempt.error, 500)
         values["next_attempt_at"] = now + backoff(event.attempts + 1, jitter)
     mine = (WebhookEvent.id == event.event_id, WebhookEvent.lease_token == event.token)
     moved = await session.execute(update(WebhookEvent).where(*mine).values(**values))

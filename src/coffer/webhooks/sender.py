@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import httpx
 
 from coffer import signing
+from coffer.kit.untrusted import bounded, escaped
 
 BODY_KEPT = 1000
 
@@ -67,11 +68,11 @@ async def post_event(http: httpx.AsyncClient, event: Outgoing, timeout_s: float)
                 await response.aclose()
     except Exception as exc:  # any failure to get an answer is a failed attempt, retried later
         latency = int((time.monotonic() - started) * 1000)
-        return Attempt(None, latency, f"{type(exc).__name__}: {exc}"[:500], None)
+        return Attempt(None, latency, bounded(f"{type(exc).__name__}: {exc}", 500), None)
     latency = int((time.monotonic() - started) * 1000)
     status = response.status_code
     error = None if 200 <= status < 300 else f"HTTP {status}"
-    return Attempt(status, latency, error, kept.decode("utf-8", "replace"))
+    return Attempt(status, latency, error, escaped(kept.decode("utf-8", "replace")))
 
 
 async def _first_bytes(response: httpx.Response) -> bytes:
