@@ -48,13 +48,18 @@ def signed_headers(
     *,
     key_id: str | None = None,
     now: int | None = None,
+    next_secret: str | None = None,
 ) -> dict[str, str]:
-    """Headers for a signed request; outbound calls pass no ``key_id``."""
+    """Headers for a signed request; outbound calls pass no ``key_id``. While the operator's
+    outbound secret rotates, ``next_secret`` signs the same text into ``X-Signature-Next``."""
     timestamp = int(time.time()) if now is None else now
+    target = target_of(url_or_target)
     headers = {
         "X-Timestamp": str(timestamp),
-        "X-Signature": sign(secret, timestamp, method, target_of(url_or_target), body),
+        "X-Signature": sign(secret, timestamp, method, target, body),
     }
+    if next_secret is not None:
+        headers["X-Signature-Next"] = sign(next_secret, timestamp, method, target, body)
     if key_id is not None:
         headers["X-Key-Id"] = key_id
     return headers

@@ -34,15 +34,25 @@ def request_target(request: Request) -> str:
 
 
 def check_signature(request: Request, body: bytes, secret: str, window: int) -> JSONResponse | None:
-    """None when Coffer signed this exact request (SPEC §2); otherwise the 401 to send."""
+    """None when Coffer signed this exact request (SPEC §2); otherwise the 401 to send.
+
+    While the operator rotates its outbound secret, Coffer signs with both: ``X-Signature`` with
+    the old secret and ``X-Signature-Next`` with the new one; either matching ours will do.
+    """
     timestamp = request.headers.get("X-Timestamp")
-    signature = request.headers.get("X-Signature")
-    if not timestamp or not signature:
+    signatures = [
+        s
+        for s in (request.headers.get("X-Signature"), request.headers.get("X-Signature-Next"))
+        if s
+    ]
+    if not timestamp or not signatures:
         return refusal(401, "MISSING_HEADERS", "X-Timestamp and X-Signature are required")
     if not signing.timestamp_fresh(timestamp, window=window):
         return refusal(401, "TIMESTAMP_SKEW", "X-Timestamp is outside the allowed window")
-    if not signing.verify(
-        secret, timestamp, request.method, request_target(request), body, signature, window=window
+    target = request_target(request)
+    if not any(
+        signing.verify(secret, timestamp, request.method, target, body, s, window=window)
+        for s in signatures
     ):
         return refusal(401, "INVALID_SIGNATURE", "the signature does not match")
     return None

@@ -21,6 +21,10 @@ class Operator(Base):
     wallet_url: Mapped[str | None] = mapped_column(String(2000))
     webhook_url: Mapped[str | None] = mapped_column(String(2000))
     outbound_secret_sealed: Mapped[str] = mapped_column(Text)
+    # A rotation in progress: both secrets sign until ``outbound_rotation_ends_at``, then only
+    # the next one (SPEC §13).
+    next_outbound_secret_sealed: Mapped[str | None] = mapped_column(Text)
+    outbound_rotation_ends_at: Mapped[datetime | None] = mapped_column()
     fx_tolerance_bps: Mapped[int] = mapped_column(default=50)
     wallet_timeout_ms: Mapped[int | None] = mapped_column()
     policies: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -129,3 +129,16 @@ class KeyOut(ApiModel):
 
 class KeyList(ApiModel):
     keys: list[KeyOut]
+
+
+class OutboundRotate(ApiModel):
+    """How long the old outbound secret keeps signing beside the new one."""
+
+    window_hours: Annotated[StrictInt, Field(ge=1, le=720)] = 24
+
+
+class OutboundRotated(ApiModel):
+    """The new outbound secret (shown once) and when the old one stops signing."""
+
+    outbound_secret: str
+    old_secret_retires_at: UtcTime

@@ -25,6 +25,7 @@ class WalletTarget:
     url: str | None
     secret: str
     timeout_s: float
+    next_secret: str | None = None  # during an outbound-secret rotation: X-Signature-Next
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,9 @@ class WalletClient:
         started = time.monotonic()
         status: int | None = None
         try:
-            headers = signing.signed_headers(target.secret, "POST", target.url, body)
+            headers = signing.signed_headers(
+                target.secret, "POST", target.url, body, next_secret=target.next_secret
+            )
             headers["Idempotency-Key"] = request.idempotency_key
             headers["Content-Type"] = "application/json"
             # httpx's timeout is per read; the deadline bounds the whole call, trickles included.

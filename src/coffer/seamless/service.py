@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from coffer.kit.db import utcnow
 from coffer.kit.secrets import SecretBox
 from coffer.operators.models import Operator
+from coffer.operators.outbound import signers
 from coffer.seamless.client import CallResult, Uncertain, WalletClient, WalletRequest, WalletTarget
 from coffer.seamless.instructions import add_instruction, as_credit, record_result, request_for
 from coffer.seamless.models import WalletInstruction
@@ -70,8 +71,8 @@ class Gateway:
     def target(self, operator: Operator) -> WalletTarget:
         """The operator's wallet URL, outbound secret and timeout, read inside a transaction."""
         timeout_ms = operator.wallet_timeout_ms or self.timeout_ms
-        secret = self.secrets.open(operator.outbound_secret_sealed)
-        return WalletTarget(operator.wallet_url, secret, timeout_ms / 1000)
+        signing = signers(operator, self.secrets)
+        return WalletTarget(operator.wallet_url, signing.current, timeout_ms / 1000, signing.next)
 
     def grace(self, target: WalletTarget) -> timedelta:
         """How long a live request may own a pending instruction before the resolver takes it."""

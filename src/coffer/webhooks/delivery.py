@@ -28,6 +28,7 @@ from coffer.kit.db import UtcDateTime, rows_changed, skip_locked, utcnow
 from coffer.kit.secrets import SecretBox
 from coffer.kit.untrusted import bounded_or_none
 from coffer.operators.models import Operator
+from coffer.operators.outbound import signers
 from coffer.webhooks.models import WebhookAttempt, WebhookEvent
 from coffer.webhooks.sender import Attempt, Outgoing, post_event
 
@@ -136,11 +137,13 @@ async def lease(courier: Courier, now: datetime, limit: int) -> list[Outgoing]:
 
 
 def _outgoing(secrets: SecretBox, event: WebhookEvent, operator: Operator, token: str) -> Outgoing:
+    secret: str | None = None
+    next_secret: str | None = None
     try:
-        secret: str | None = secrets.open(operator.outbound_secret_sealed)
+        signing = signers(operator, secrets)
+        secret, next_secret = signing.current, signing.next
     except Exception:  # a secret sealed under another key fails this event, not the others
         log.exception("cannot open the outbound secret of operator %s", operator.slug)
-        secret = None
     return Outgoing(
         event.id,
         event.public_id,
@@ -150,6 +153,7 @@ def _outgoing(secrets: SecretBox, event: WebhookEvent, operator: Operator, token
         secret,
         event.attempts,
         token,
+        next_secret,
     )
 
 

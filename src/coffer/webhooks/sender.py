@@ -24,6 +24,7 @@ class Outgoing:
     secret: str | None  # None: it could not be decrypted with this service's key
     attempts: int
     token: str
+    next_secret: str | None = None  # during an outbound-secret rotation: X-Signature-Next
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,9 @@ async def post_event(http: httpx.AsyncClient, event: Outgoing, timeout_s: float)
         return Attempt(None, 0, NO_URL, None)
     if event.secret is None:
         return Attempt(None, 0, CANNOT_SIGN, None)
-    headers = signing.signed_headers(event.secret, "POST", event.url, event.body)
+    headers = signing.signed_headers(
+        event.secret, "POST", event.url, event.body, next_secret=event.next_secret
+    )
     headers["Webhook-Id"] = event.public_id
     headers["Content-Type"] = "application/json"
     started = time.monotonic()

@@ -1,5 +1,6 @@
 """Admin API for operators, their S2S keys and currencies (SPEC §13)."""
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -8,7 +9,7 @@ from coffer.api.deps import Admin, AdminOperator, DbSession, RuntimeDep
 from coffer.api.openapi import errors_for
 from coffer.catalog import rates
 from coffer.kit.errors import Forbidden
-from coffer.operators import service
+from coffer.operators import outbound, service
 from coffer.operators.models import ApiKey, Currency, Operator
 from coffer.operators.schemas import (
     CurrencyOut,
@@ -22,6 +23,8 @@ from coffer.operators.schemas import (
     OperatorList,
     OperatorOut,
     OperatorUpdate,
+    OutboundRotate,
+    OutboundRotated,
     Policies,
 )
 
@@ -145,3 +148,24 @@ async def put_currency(
     currency = await rates.set_rate(session, operator, code, body.rate_to_base, body.minor_digits)
     await session.commit()
     return currency_out(currency, operator)
+
+
+@router.post("/{slug}/outbound-secret/rotate", responses=errors_for(401, 403, 404, 409, 422))
+async def rotate_outbound_secret(
+    body: OutboundRotate,
+    principal: Admin,
+    operator: AdminOperator,
+    session: DbSession,
+    runtime: RuntimeDep,
+) -> OutboundRotated:
+    """Start signing wallet calls and webhooks with a new secret (``X-Signature-Next``) beside the
+    old one (``X-Signature``) for ``windowHours``; after that only the new one signs."""
+    if principal.operator_id is not None:
+        raise Forbidden("Only a global admin token can rotate an outbound secret.")
+    rotation = await outbound.rotate(
+        session, runtime.secrets, operator, timedelta(hours=body.window_hours)
+    )
+    await session.commit()
+    return OutboundRotated(
+        outbound_secret=rotation.new_secret, old_secret_retires_at=rotation.old_retires_at
+    )
