@@ -21,6 +21,7 @@ LAYERS: list[list[str]] = [
     ["coffer.app"],
     ["coffer.api", "coffer.web", "coffer.jobs"],
     ["coffer.runtime", "coffer.models", "coffer.migrate", "coffer.migrations"],
+    ["coffer.staff"],
     ["coffer.rounds", "coffer.shipping", "coffer.history"],
     ["coffer.inventory"],
     ["coffer.catalog"],

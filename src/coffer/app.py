@@ -69,6 +69,7 @@ def routers() -> list[APIRouter]:
     """Every surface's routers, in the order they appear in the OpenAPI document."""
     from coffer.api.admin import catalog as admin_catalog
     from coffer.api.admin import operators as admin_operators
+    from coffer.api.admin import players as admin_players
     from coffer.api.admin import shipping as admin_shipping
     from coffer.api.admin import webhooks as admin_webhooks
     from coffer.api.public import fairness as public_fairness
@@ -91,6 +92,7 @@ def routers() -> list[APIRouter]:
         s2s_shipping.router,
         admin_shipping.router,
         admin_webhooks.router,
+        admin_players.router,
         s2s_fairness.router,
         public_fairness.router,
     ]

@@ -1,0 +1,123 @@
+"""Admin: one player's whole picture, and the wallet instructions a person must reconcile."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from pydantic import StringConstraints
+
+from coffer.api.deps import AdminOperator, DbSession, RuntimeDep
+from coffer.api.openapi import errors_for
+from coffer.inventory.listing import vault_row
+from coffer.kit.schemas import ApiModel, PlayerExternalId, SafeText, iso_z
+from coffer.rounds.models import Round
+from coffer.seamless.models import WalletAttempt, WalletInstruction
+from coffer.staff import review
+from coffer.staff.players import player_picture
+
+router = APIRouter(prefix="/api/admin/operators/{slug}", tags=["admin: players"])
+InstructionId = Annotated[int, Path(alias="instructionId", ge=1, le=2**63 - 1)]
+ExternalId = Annotated[PlayerExternalId, Path(alias="externalId")]
+
+
+class SettleOutside(ApiModel):
+    """Why the money was reconciled outside Coffer (kept with the instruction)."""
+
+    note: Annotated[SafeText, StringConstraints(min_length=3, max_length=500)]
+
+
+def _attempt(a: WalletAttempt) -> dict[str, Any]:
+    return {
+        "number": a.number,
+        "outcome": a.outcome,
+        "httpStatus": a.http_status,
+        "latencyMs": a.latency_ms,
+        "detail": a.detail,
+        "at": iso_z(a.created_at),
+    }
+
+
+def _instruction(
+    i: WalletInstruction, attempts: list[WalletAttempt] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": i.id,
+        "kind": i.kind,
+        "rpc": i.rpc,
+        "idempotencyKey": i.idempotency_key,
+        "roundPublicId": i.round_public_id,
+        "inventoryItemId": i.inventory_item_id,
+        "amountMinor": i.amount_minor,
+        "currency": i.currency,
+        "state": i.state,
+        "attempts": i.attempts,
+        "lastError": i.last_error,
+        "refusalCode": i.refusal_code,
+        "createdAt": iso_z(i.created_at),
+        "resolvedAt": iso_z(i.resolved_at) if i.resolved_at else None,
+    }
+    if attempts is not None:
+        body["attemptLog"] = [_attempt(a) for a in attempts]
+    return body
+
+
+def _round(r: Round) -> dict[str, Any]:
+    return {
+        "publicId": r.public_id,
+        "status": r.status,
+        "mode": r.mode,
+        "funding": r.funding,
+        "betMinor": r.bet_minor,
+        "payoutMinor": r.payout_minor,
+        "currency": r.currency,
+        "createdAt": iso_z(r.created_at),
+    }
+
+
+@router.get("/players/{externalId}", responses=errors_for(401, 403, 404))
+async def get_player(
+    external_id: ExternalId, operator: AdminOperator, session: DbSession
+) -> dict[str, Any]:
+    """The player's newest vault items, rounds and wallet instructions (with every attempt)."""
+    seen = await player_picture(session, operator, external_id)
+    return {
+        "player": {"externalId": seen.external_id, "createdAt": iso_z(seen.created_at)},
+        "inventory": [
+            vault_row(row, item, row.round_public_id, operator.policies) for row, item in seen.items
+        ],
+        "rounds": [_round(r) for r in seen.rounds],
+        "walletInstructions": [_instruction(i, a) for i, a in seen.instructions],
+    }
+
+
+@router.get("/wallet/instructions/review", responses=errors_for(401, 403, 404))
+async def instructions_in_review(operator: AdminOperator, session: DbSession) -> dict[str, Any]:
+    """Instructions a person must reconcile (a rollback the wallet refused: money held)."""
+    return {"instructions": [_instruction(i) for i in await review.in_review(session, operator)]}
+
+
+@router.post("/wallet/instructions/{instructionId}/retry", responses=errors_for(401, 403, 404, 409))
+async def retry_instruction(
+    instruction_id: InstructionId, operator: AdminOperator, session: DbSession
+) -> dict[str, Any]:
+    """Send it again now (the resolver takes it on its next pass)."""
+    instruction = await review.retry_now(session, operator, instruction_id)
+    await session.commit()
+    return _instruction(instruction)
+
+
+@router.post(
+    "/wallet/instructions/{instructionId}/settle-outside", responses=errors_for(401, 403, 404, 409)
+)
+async def settle_instruction_outside(
+    instruction_id: InstructionId,
+    body: SettleOutside,
+    operator: AdminOperator,
+    session: DbSession,
+    runtime: RuntimeDep,
+) -> dict[str, Any]:
+    """Close it as settled outside Coffer, with a note; its round is voided."""
+    instruction = await review.settle_outside(
+        session, runtime.gateway, operator, instruction_id, body.note
+    )
+    await session.commit()
+    return _instruction(instruction)
