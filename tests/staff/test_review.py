@@ -2,16 +2,19 @@
 
 import json
 from dataclasses import replace
+from datetime import timedelta
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from coffer.kit.db import utcnow
 from coffer.rounds.answers import Failure
 from coffer.rounds.commands import Purchase, Reel
 from coffer.rounds.models import Round
 from coffer.rounds.purchasing import purchase
 from coffer.runtime import Runtime
 from coffer.seamless.client import WalletClient
+from coffer.seamless.models import WalletInstruction
 from coffer.seamless.resolver import run_once
 from tests.conftest import OperatorCtx
 from tests.support.api import AdminApi
@@ -41,7 +44,7 @@ class RefusingWallet:
 
 async def held_round(
     admin: AdminApi, operator: OperatorCtx, runtime: Runtime, wallet: RefusingWallet
-) -> tuple[Runtime, str, int]:
+) -> tuple[Runtime, str, int, int]:
     """A purchase whose debit is uncertain and whose rollback the wallet refused."""
     await admin.call("PATCH", f"/operators/{operator.slug}", {"walletUrl": WALLET})
     _box, version = await published_box(admin, operator.slug)
@@ -55,14 +58,14 @@ async def held_round(
     assert report.still_open == 1
     listed = await admin.call("GET", f"/operators/{operator.slug}/wallet/instructions/review")
     [pending] = listed["instructions"]
-    return mocked, str(answer.round_public_id), pending["id"]
+    return mocked, str(answer.round_public_id), pending["id"], version
 
 
 async def test_a_refused_rollback_is_listed_and_the_player_shows_it(
     admin: AdminApi, operator: OperatorCtx, runtime: Runtime
 ) -> None:
     wallet = RefusingWallet()
-    _mocked, public_id, instruction_id = await held_round(admin, operator, runtime, wallet)
+    mocked, public_id, instruction_id, version = await held_round(admin, operator, runtime, wallet)
     seen = await admin.call("GET", f"/operators/{operator.slug}/players/u_held")
     assert [r["status"] for r in seen["rounds"]] == ["pending"]  # the money is held
     [debit, rollback] = sorted(seen["walletInstructions"], key=lambda i: i["id"])
@@ -71,6 +74,14 @@ async def test_a_refused_rollback_is_listed_and_the_player_shows_it(
     assert [a["httpStatus"] for a in debit["attemptLog"]] == [500]
     assert (rollback["state"], rollback["refusalCode"]) == ("refused", "ROLLBACK_REFUSED")
     assert debit["roundPublicId"] == public_id
+    replay = await purchase(
+        mocked.gateway,
+        operator.operator_id,
+        Purchase("u_held", "held-1", (Reel(0, version),)),
+    )
+    assert isinstance(replay, Failure)
+    assert (replay.code, replay.round_status) == ("WALLET_UNAVAILABLE", "pending")
+    assert "refused to roll back" in replay.message  # says what the state is now
     missing = await admin.client.get(
         f"/api/admin/operators/{operator.slug}/players/nobody", headers=admin.headers
     )
@@ -81,7 +92,9 @@ async def test_staff_close_it_as_settled_outside_and_the_round_is_voided(
     admin: AdminApi, operator: OperatorCtx, runtime: Runtime
 ) -> None:
     wallet = RefusingWallet()
-    _mocked, public_id, instruction_id = await held_round(admin, operator, runtime, wallet)
+    _mocked, public_id, instruction_id, _version = await held_round(
+        admin, operator, runtime, wallet
+    )
     path = f"/operators/{operator.slug}/wallet/instructions/{instruction_id}"
     closed = await admin.call("POST", f"{path}/settle-outside", {"note": "refunded by phone #42"})
     assert closed["state"] == "settled_outside"
@@ -103,7 +116,9 @@ async def test_staff_retry_sends_the_rollback_again(
     admin: AdminApi, operator: OperatorCtx, runtime: Runtime
 ) -> None:
     wallet = RefusingWallet()
-    mocked, _public_id, instruction_id = await held_round(admin, operator, runtime, wallet)
+    mocked, _public_id, instruction_id, _version = await held_round(
+        admin, operator, runtime, wallet
+    )
     wallet.refuse_rollbacks = False
     path = f"/operators/{operator.slug}/wallet/instructions/{instruction_id}/retry"
     assert (await admin.call("POST", path))["state"] == "uncertain"
@@ -114,3 +129,25 @@ async def test_staff_retry_sends_the_rollback_again(
     assert [r["status"] for r in seen["rounds"]] == ["voided"]
     states = sorted((i["kind"], i["state"]) for i in seen["walletInstructions"])
     assert states == [("purchase", "rolled_back"), ("rollback", "accepted")]
+
+
+async def test_an_instruction_unresolved_past_the_window_is_flagged_and_still_retried(
+    admin: AdminApi, operator: OperatorCtx, runtime: Runtime
+) -> None:
+    wallet = RefusingWallet()
+    await admin.call("PATCH", f"/operators/{operator.slug}", {"walletUrl": WALLET})
+    _box, version = await published_box(admin, operator.slug)
+    client = WalletClient(httpx.AsyncClient(transport=httpx.MockTransport(wallet)), 0)
+    mocked = replace(runtime, wallet=client)
+    await purchase(
+        mocked.gateway, operator.operator_id, Purchase("u_x", "x-1", (Reel(0, version),))
+    )
+    path = f"/operators/{operator.slug}/wallet/instructions/review"
+    assert (await admin.call("GET", path))["instructions"] == []  # uncertain, but not for long
+    async with runtime.sessions() as session:
+        await session.execute(
+            update(WalletInstruction).values(created_at=utcnow() - timedelta(hours=25))
+        )
+        await session.commit()
+    [flagged] = (await admin.call("GET", path))["instructions"]
+    assert (flagged["kind"], flagged["state"]) == ("purchase", "uncertain")

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     )
     expiry_interval_s: float = Field(default=60.0, gt=0)
     expiry_batch: int = Field(default=500, ge=1, le=10_000)
+    wallet_attention_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="An instruction still unresolved this long is flagged for staff (and still "
+        "retried).",
+    )
     egress_allow: str = Field(
         default="",
         description="Comma list of hosts, addresses or ranges (10.0.0.0/8) outbound calls may "

@@ -1,13 +1,17 @@
 """The purchase use cases: short transactions around the wallet calls, never one across them."""
 
+from dataclasses import replace
+
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.kit.errors import CofferError
 from coffer.operators.models import Operator
 from coffer.rounds import cancel, steps
 from coffer.rounds import idempotency as actions
-from coffer.rounds.answers import Result
+from coffer.rounds.answers import Failure, Result
 from coffer.rounds.commands import Cancel, Purchase
+from coffer.seamless.models import WalletInstruction
 from coffer.seamless.service import Gateway, exchange
 
 REPLAY_MARGIN_S = 5.0
@@ -51,7 +55,29 @@ async def _replay(gateway: Gateway, replay: steps.Replay) -> Result:
     )
     if stored is None:
         raise WalletStillWorking()
-    return stored
+    return await _as_it_stands(gateway, stored)
+
+
+async def _as_it_stands(gateway: Gateway, stored: Result) -> Result:
+    """A stored "will be rolled back" answer whose rollback the wallet refused says so instead:
+    the money is held until staff reconcile it (every other answer replays as stored)."""
+    if not (isinstance(stored, Failure) and stored.round_status == "pending"):
+        return stored
+    async with gateway.sessions() as session:
+        state = await session.scalar(
+            select(WalletInstruction.state).where(
+                WalletInstruction.idempotency_key == f"round:{stored.round_public_id}",
+                WalletInstruction.kind == "purchase",
+            )
+        )
+    if state != "review":
+        return stored
+    return replace(
+        stored,
+        message="The wallet refused to roll back this round's debit: the amount is held and "
+        "the round stays pending until the operator's staff reconcile it. Do not retry it; "
+        "buy again with a new clientActionId.",
+    )
 
 
 class WalletStillWorking(CofferError):

@@ -2,7 +2,9 @@
 with the player's money held (state ``review``). Staff retry it now, or close it as settled
 outside Coffer with a note; the round is then voided, counted as rolled back by staff."""
 
-from sqlalchemy import select, update
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.kit.db import rows_changed, utcnow
@@ -12,13 +14,23 @@ from coffer.seamless.models import WalletInstruction
 from coffer.seamless.service import Gateway
 
 REVIEW = "review"
+STILL_OPEN = ("pending", "uncertain", "rolling_back")
 
 
-async def in_review(session: AsyncSession, operator: Operator) -> list[WalletInstruction]:
-    """The operator's instructions waiting for a person, oldest first."""
+async def in_review(
+    session: AsyncSession, operator: Operator, attention_after: timedelta
+) -> list[WalletInstruction]:
+    """What needs a person, oldest first: refused rollbacks (``review``), and instructions still
+    unresolved after ``attention_after`` (the resolver keeps retrying those)."""
+    stuck = and_(
+        WalletInstruction.state.in_(STILL_OPEN),
+        WalletInstruction.created_at < utcnow() - attention_after,
+        WalletInstruction.kind != "rollback",
+    )
     found = await session.scalars(
         select(WalletInstruction)
-        .where(WalletInstruction.operator_id == operator.id, WalletInstruction.state == REVIEW)
+        .where(WalletInstruction.operator_id == operator.id)
+        .where(or_(WalletInstruction.state == REVIEW, stuck))
         .order_by(WalletInstruction.id)
     )
     return list(found)

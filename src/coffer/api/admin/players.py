@@ -1,5 +1,6 @@
 """Admin: one player's whole picture, and the wallet instructions a person must reconcile."""
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
@@ -90,9 +91,14 @@ async def get_player(
 
 
 @router.get("/wallet/instructions/review", responses=errors_for(401, 403, 404))
-async def instructions_in_review(operator: AdminOperator, session: DbSession) -> dict[str, Any]:
-    """Instructions a person must reconcile (a rollback the wallet refused: money held)."""
-    return {"instructions": [_instruction(i) for i in await review.in_review(session, operator)]}
+async def instructions_in_review(
+    operator: AdminOperator, session: DbSession, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """What needs a person: rollbacks the wallet refused (money held, state ``review``) and
+    instructions unresolved for longer than ``COFFER_WALLET_ATTENTION_HOURS`` (still retried)."""
+    window = timedelta(hours=runtime.settings.wallet_attention_hours)
+    found = await review.in_review(session, operator, window)
+    return {"instructions": [_instruction(i) for i in found]}
 
 
 @router.post("/wallet/instructions/{instructionId}/retry", responses=errors_for(401, 403, 404, 409))
