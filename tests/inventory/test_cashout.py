@@ -83,8 +83,12 @@ async def test_cashout_in_usd_converts_half_up(shop: Shop, runtime: Runtime) -> 
     assert body_of(response)["item"]["cashbackMinor"] == 87  # 0.80 EUR / 0.92 = 0.8696 USD
     assert body_of(response)["item"]["currency"] == "USD"
     assert shop.casino.balance(PLAYER, "USD") == 87
-    unknown = await cash_out(shop, await won_sword(shop, "k2"), "GBP")
+    second = await won_sword(shop, "k2")
+    unknown = await cash_out(shop, second, "GBP")
     assert error_of(unknown) == (422, "UNSUPPORTED_CURRENCY")
+    assert await state_of(runtime, second) == "unresolved"  # the refusal changed nothing
+    assert shop.casino.balance(PLAYER, "USD") == 87
+    assert key_counts(shop.casino)[f"cashback:inventory:{second}"] == 0
     shop.casino.assert_ledger_consistent()
 
 

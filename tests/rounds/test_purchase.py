@@ -165,8 +165,11 @@ async def test_refunds_off_and_operator_funding(shop: Shop, runtime: Runtime) ->
     await shop.admin.call(
         "PATCH", f"/operators/{shop.operator.slug}", {"policies": {"refundEnabled": False}}
     )
+    before = shop.casino.balance(PLAYER)
     off = await shop.operator.s2s.post(CANCEL, {"playerExternalId": PLAYER, "roundPublicId": paid})
     assert (off.status_code, body_of(off)["error"]["code"]) == (403, "REFUND_NOT_ALLOWED")
+    assert shop.casino.balance(PLAYER) == before  # nothing refunded
+    assert {r.public_id: r.status for r in await rounds(runtime)}[paid] == "held"
     atomic_free = body_of(await shop.buy("free-2", funding="operator"))["round"]
     assert atomic_free["status"] == "settled"
     assert shop.casino.balance(PLAYER) == 500
