@@ -7,23 +7,41 @@ instruction stayed pending with 0 attempts. Each answer here goes through ``inte
 """
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlalchemy import select
 
+from coffer.inventory.answers import CashedBack
+from coffer.inventory.cashout import Cashout, cashout
+from coffer.inventory.models import InventoryItem
 from coffer.kit.db import utcnow
 from coffer.kit.untrusted import HASH_MARK, bounded
 from coffer.operators.models import Operator
 from coffer.players.service import ensure_player
+from coffer.rounds.answers import Settled
+from coffer.rounds.commands import Purchase, Reel
+from coffer.rounds.purchasing import purchase
 from coffer.runtime import Runtime
 from coffer.seamless import service as seamless
-from coffer.seamless.client import Accepted, Attempt, CallResult, Refused, Uncertain, interpret
+from coffer.seamless.client import (
+    Accepted,
+    Attempt,
+    CallResult,
+    Refused,
+    Uncertain,
+    WalletClient,
+    interpret,
+)
 from coffer.seamless.instructions import record_result
 from coffer.seamless.models import WalletAttempt, WalletInstruction
 from coffer.webhooks import delivery
 from coffer.webhooks.sender import Attempt as HookAttempt
 from tests.conftest import OperatorCtx
+from tests.support.api import AdminApi
+from tests.support.catalog import make_box, make_item, publish
 from tests.support.webhooks import attempts, outbox, write_events
 
 LONG_REF = "ref-" + "x" * 296
@@ -125,3 +143,39 @@ async def test_a_webhook_answer_with_nul_bytes_is_recorded(
     [kept] = await attempts(runtime, event.id)
     assert kept.response_body is not None
     assert "\x00" not in kept.response_body
+
+
+async def test_a_cashout_whose_wallet_answers_with_a_nul_and_a_long_ref_completes(
+    admin: AdminApi, operator: OperatorCtx, runtime: Runtime
+) -> None:
+    """The reproduction: on PostgreSQL this answered 500 after the money moved and left the item
+    cashing_out, retried every 5 minutes forever."""
+    await admin.call("PATCH", f"/operators/{operator.slug}", {"walletUrl": "https://w.example/rpc"})
+    item = await make_item(admin, operator.slug, cashbackMinor=50)
+    box = await make_box(admin, operator.slug, [{"itemId": item["itemId"], "weight": 1}])
+    version = (await publish(admin, operator.slug, box["boxId"]))["boxVersionId"]
+
+    def wallet(request: httpx.Request) -> httpx.Response:
+        ref = "ref\x00" + "r" * 400
+        return httpx.Response(200, json={"accepted": True, "providerTxnRef": ref})
+
+    client = WalletClient(httpx.AsyncClient(transport=httpx.MockTransport(wallet)), 0)
+    gateway = replace(runtime, wallet=client).gateway
+    bought = await purchase(
+        gateway, operator.operator_id, Purchase("u_1", "c1", (Reel(0, version),))
+    )
+    assert isinstance(bought, Settled)
+    won = [w.inventory_item_id for w in bought.won]
+    result = await cashout(gateway, operator.operator_id, Cashout("u_1", won[0], "EUR"))
+    assert isinstance(result, CashedBack)
+    async with runtime.sessions() as session:
+        state = await session.scalar(select(InventoryItem.state).where(InventoryItem.id == won[0]))
+        credit = await session.scalar(
+            select(WalletInstruction).where(WalletInstruction.inventory_item_id == won[0])
+        )
+    assert state == "cashed_back"
+    assert credit is not None
+    assert credit.state == "accepted"
+    assert credit.provider_txn_ref is not None
+    assert credit.provider_txn_ref.startswith("ref\\x00rrr")
+    assert len(credit.provider_txn_ref) <= 200
