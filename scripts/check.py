@@ -13,7 +13,8 @@ STEPS: list[tuple[str, list[str]]] = [
     ("ruff format --check", [str(BIN / "ruff"), "format", "--check", "."]),
     ("mypy --strict", [str(BIN / "mypy"), "--strict"]),
     ("sizes and imports", [sys.executable, str(ROOT / "scripts" / "rules.py")]),
-    ("pytest", [str(BIN / "pytest"), *sys.argv[1:]]),
+    # Two workers, one per core: each has its own test databases (see tests/conftest.py).
+    ("pytest", [str(BIN / "pytest"), "-n", "2", *sys.argv[1:]]),
 ]
 
 
