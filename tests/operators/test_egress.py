@@ -4,13 +4,12 @@ import pytest
 from sqlalchemy import update
 
 from coffer.kit.egress import EgressPolicy, guarded_client
-from coffer.operators import service
 from coffer.operators.models import Operator
 from coffer.runtime import Runtime
 from coffer.seamless.client import Uncertain, WalletClient, WalletRequest, WalletTarget
 from coffer.webhooks import delivery
 from tests.conftest import OperatorCtx
-from tests.support.api import AdminApi
+from tests.support.api import AdminApi, operator_staff
 from tests.support.webhooks import attempts, outbox, write_events
 
 
@@ -40,11 +39,7 @@ async def test_an_internal_url_is_refused_when_set(
 async def test_only_a_global_admin_changes_outbound_urls(
     admin: AdminApi, operator: OperatorCtx, runtime: Runtime
 ) -> None:
-    async with runtime.sessions() as session:
-        acme = await service.operator_for(session, service.AdminPrincipal(None), operator.slug)
-        token = await service.create_admin_token(session, acme, "acme staff")
-        await session.commit()
-    staff = AdminApi(admin.client, token)
+    staff = await operator_staff(admin, runtime, operator.slug)
     path = f"/api/admin/operators/{operator.slug}"
     refused = await staff.client.patch(
         path, json={"webhookUrl": "https://casino.example/hooks"}, headers=staff.headers

@@ -8,13 +8,12 @@ from sqlalchemy import update
 
 from coffer import signing
 from coffer.kit.db import utcnow
-from coffer.operators import service
 from coffer.operators.models import Operator
 from coffer.runtime import Runtime
 from coffer.seamless.client import Accepted, WalletClient, WalletRequest
 from coffer.webhooks import delivery
 from tests.conftest import OperatorCtx
-from tests.support.api import AdminApi
+from tests.support.api import AdminApi, operator_staff
 from tests.support.casino import CasinoServer
 from tests.support.wallet_calls import post_signed, wallet_body
 from tests.support.webhooks import write_events
@@ -87,11 +86,7 @@ async def test_both_secrets_sign_in_the_window_then_only_the_new_one(
 async def test_only_a_global_admin_rotates(
     admin: AdminApi, operator: OperatorCtx, runtime: Runtime
 ) -> None:
-    async with runtime.sessions() as session:
-        acme = await service.operator_for(session, service.AdminPrincipal(None), operator.slug)
-        token = await service.create_admin_token(session, acme, "acme staff")
-        await session.commit()
-    staff = AdminApi(admin.client, token)
+    staff = await operator_staff(admin, runtime, operator.slug)
     refused = await staff.client.post(
         f"/api/admin{ROTATE.format(slug=operator.slug)}", json={}, headers=staff.headers
     )

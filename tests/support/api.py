@@ -6,6 +6,8 @@ from typing import Any
 import httpx
 
 from coffer import signing
+from coffer.operators import service
+from coffer.runtime import Runtime
 
 
 class AdminApi:
@@ -68,3 +70,12 @@ class SignedClient:
 
     async def post(self, path: str, body: Any) -> httpx.Response:
         return await self.request("POST", path, body)
+
+
+async def operator_staff(admin: AdminApi, runtime: Runtime, slug: str) -> AdminApi:
+    """The admin API as a token scoped to one operator (its staff, not a global admin)."""
+    async with runtime.sessions() as session:
+        found = await service.operator_for(session, service.AdminPrincipal(None), slug)
+        token = await service.create_admin_token(session, found, f"{slug} staff")
+        await session.commit()
+    return AdminApi(admin.client, token)
