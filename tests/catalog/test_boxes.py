@@ -56,6 +56,7 @@ async def test_duplicate_slug_conflicts(admin: AdminApi, operator: OperatorCtx) 
         expect=409,
     )
     assert body["error"]["code"] == "ALREADY_EXISTS"
+    assert (await admin.call("GET", f"/operators/{operator.slug}/boxes"))["total"] == 1
 
 
 async def test_publish_twice_supersedes_and_snapshot_matches(
@@ -117,6 +118,7 @@ async def test_cosmetic_patch_creates_no_version(admin: AdminApi, operator: Oper
     assert "name" in body["error"]["fields"]
     body = await admin.call("PATCH", path, {"priceMinor": 5}, expect=422)
     assert "priceMinor" in body["error"]["fields"]
+    assert await admin.call("GET", path) == after  # refused patches change nothing
 
 
 async def test_house_edge_worked_example(admin: AdminApi, operator: OperatorCtx) -> None:

@@ -102,6 +102,7 @@ async def test_unconfigured_currency_is_unsupported(admin: AdminApi, operator: O
     )
     assert body["error"]["code"] == "UNSUPPORTED_CURRENCY"
     assert "currency" in body["error"]["fields"]
+    assert (await admin.call("GET", f"/operators/{operator.slug}/items"))["total"] == 0
 
 
 @pytest.mark.parametrize(

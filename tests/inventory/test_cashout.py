@@ -149,6 +149,7 @@ async def test_an_item_without_a_cashback_rule_is_refused(
     [item] = body_of(response)["round"]["wonItems"]
     refused = await cash_out(shop, item["inventoryItemId"])
     assert error_of(refused) == (422, "CASHBACK_NOT_AVAILABLE")
+    assert await state_of(runtime, item["inventoryItemId"]) == "unresolved"
     assert await cashback_rows(runtime) == 0
     shop.casino.assert_ledger_consistent()
 

@@ -1,9 +1,12 @@
 """Outbound URLs: refused when internal (at set time and at connect time), set by global admins."""
 
+from ipaddress import ip_address
+
 import pytest
 from sqlalchemy import update
 
-from coffer.kit.egress import EgressPolicy, guarded_client
+from coffer.kit import egress
+from coffer.kit.egress import Address, EgressPolicy, guarded_client
 from coffer.operators.models import Operator
 from coffer.runtime import Runtime
 from coffer.seamless.client import Uncertain, WalletClient, WalletRequest, WalletTarget
@@ -93,3 +96,20 @@ async def test_a_wallet_call_to_a_refused_address_is_uncertain_and_sends_nothing
     assert isinstance(result.outcome, Uncertain)
     assert "egress policy" in result.outcome.reason
     assert [a.http_status for a in result.attempts] == [None]
+
+
+async def test_the_set_time_lookup_holds_no_database_connection(
+    admin: AdminApi, operator: OperatorCtx, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow DNS answer must not keep a transaction (and its pooled connection) open."""
+    held: list[int] = []
+
+    async def public_answer(host: str, port: int) -> list[Address]:
+        held.append(runtime.engine.pool.checkedout())  # type: ignore[attr-defined]
+        return [ip_address("93.184.215.14")]
+
+    monkeypatch.setattr(egress, "resolve", public_answer)
+    url = "https://wallet.casino.example/rpc"
+    patched = await admin.call("PATCH", f"/operators/{operator.slug}", {"walletUrl": url})
+    assert patched["walletUrl"] == url
+    assert held == [0]

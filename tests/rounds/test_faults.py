@@ -284,3 +284,26 @@ async def test_a_mix_of_faults_keeps_the_money_consistent(shop: Shop, runtime: R
     )
     assert mismatches == []
     await assert_money_consistent(runtime, shop.casino)
+
+
+async def test_a_round_settled_outside_coffer_keeps_the_money_invariant(
+    shop: Shop, runtime: Runtime
+) -> None:
+    shop.casino.deposit(PLAYER, "EUR", 10_000)
+    fault = shop.casino.inject("timeout_after", times=3)
+    public_id = body_of(await shop.buy("outside-1"))["round"]["publicId"]
+    await fault.handled_async()
+    refusal = shop.casino.inject("refuse", times=1)
+    await run_once(runtime.gateway, now=later())
+    await refusal.handled_async()
+    debit = await instruction(runtime, f"round:{public_id}")
+    assert debit.state == "review"
+    assert await money_mismatches(runtime, shop.casino) == [f"{public_id} still pending"]
+    path = f"/operators/{shop.operator.slug}/wallet/instructions/{debit.id}/settle-outside"
+    await shop.admin.call("POST", path, {"note": "returned by bank transfer #77"})
+    report = await run_once(runtime.gateway, now=later(24 * 60))  # a day later, wallet healthy
+    assert (report.ids, report.rolled_back) == ([], 0)
+    assert not shop.casino.applied(f"rollback:round:{public_id}")  # never returned twice
+    assert shop.casino.balance(PLAYER) == 9_500  # staff returned the 500 outside Coffer
+    assert (await round_of(runtime, public_id)).status == "voided"
+    assert await money_mismatches(runtime, shop.casino) == []

@@ -161,6 +161,8 @@ async def test_refunds_off_and_operator_funding(shop: Shop, runtime: Runtime) ->
         CANCEL, {"playerExternalId": PLAYER, "roundPublicId": public_id}
     )
     assert body_of(refused)["error"]["code"] == "ROUND_NOT_REFUNDABLE"
+    assert shop.casino.balance(PLAYER) == 1_000  # the operator paid; nothing is refunded
+    assert {r.public_id: r.status for r in await rounds(runtime)}[public_id] == "held"
     paid = body_of(await shop.buy("paid-1", mode="prepay"))["round"]["publicId"]
     await shop.admin.call(
         "PATCH", f"/operators/{shop.operator.slug}", {"policies": {"refundEnabled": False}}

@@ -69,6 +69,8 @@ async def test_order_claims_items_and_reads_back(
     assert error_of(elsewhere) == (404, "ORDER_NOT_FOUND")
     again = await place(shop, ids[:1])
     assert error_of(again) == (422, "INVENTORY_NOT_SHIPPABLE")
+    assert await order_count(runtime) == 1  # no second order for an item already ordered
+    assert await states(runtime, ids) == ["ship_requested"] * len(ids)
 
 
 async def test_ship_then_deliver(shop: Shop, runtime: Runtime) -> None:
@@ -89,11 +91,13 @@ async def test_ship_then_deliver(shop: Shop, runtime: Runtime) -> None:
     twice = await staff(shop, public_id, "ship", shipment, expect=409)
     assert "shipped" in twice["error"]["message"]
     assert (await staff(shop, public_id, "cancel", expect=409))["error"]["code"] == "CONFLICT"
+    assert await states(runtime, ids) == ["shipped"] * 2  # a refused cancel returns nothing
     delivered = (await staff(shop, public_id, "deliver"))["order"]
     assert delivered["status"] == "delivered"
     assert await states(runtime, ids) == ["delivered"] * 2
     late = await staff(shop, public_id, "cancel", expect=409)
     assert "delivered" in late["error"]["message"]
+    assert await states(runtime, ids) == ["delivered"] * 2
     read = await shop.operator.s2s.get(f"{ORDERS}/{public_id}")
     assert body_of(read)["order"]["status"] == "delivered"
     missing = await staff(shop, "fo_missing", "deliver", expect=404)

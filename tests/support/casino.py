@@ -40,7 +40,14 @@ from coffer_casino.wallet import Casino
 
 T = TypeVar("T")
 FaultMode = Literal[
-    "timeout_before", "timeout_after", "http_500", "garbage", "garbage_after", "slow", "reset"
+    "timeout_before",
+    "timeout_after",
+    "http_500",
+    "garbage",
+    "garbage_after",
+    "slow",
+    "reset",
+    "refuse",
 ]
 Target = Literal["wallet", "webhooks", "any"]
 FORWARDING: frozenset[str] = frozenset({"timeout_after", "garbage_after", "slow"})
@@ -58,6 +65,11 @@ def canned(status: str, content_type: str, body: bytes) -> bytes:
 
 HTTP_500 = canned("500 Internal Server Error", "text/plain", b"Internal Server Error")
 GARBAGE = canned("200 OK", "text/html", b"<html><body>upstream error</body></html>")
+REFUSED = canned(
+    "422 Unprocessable Entity",
+    "application/json",
+    b'{"accepted": false, "code": "ROLLBACK_REFUSED", "message": "closed account"}',
+)
 
 
 @dataclass
@@ -178,7 +190,8 @@ class FaultProxy:
         elif fault.mode == "timeout_before":
             await self._hold(fault.delay)
         else:
-            await self._send(writer, HTTP_500 if fault.mode == "http_500" else GARBAGE)
+            canned_answer = {"http_500": HTTP_500, "refuse": REFUSED}.get(fault.mode, GARBAGE)
+            await self._send(writer, canned_answer)
         return False
 
     async def _forward(self, message: bytes) -> bytes:

@@ -78,6 +78,8 @@ async def money_mismatches(runtime: Runtime, casino: CasinoServer) -> list[str]:
         pid, status = round_.public_id, round_.status
         kept = -applied.get(f"round:{pid}", 0) - applied.get(f"rollback:round:{pid}", 0)
         expected = 0 if status == "voided" or round_.funding == "operator" else round_.bet_minor
+        if status == "voided" and await _settled_outside(runtime, pid):
+            expected = -applied.get(f"round:{pid}", 0)  # staff returned the debit outside Coffer
         if kept != expected:
             problems.append(f"{pid} {status}: kept {kept}, expected {expected}")
         if status == "settled" and round_.funding == "player":
@@ -87,6 +89,17 @@ async def money_mismatches(runtime: Runtime, casino: CasinoServer) -> list[str]:
         if status == "pending":
             problems.append(f"{pid} still pending")
     return problems + await _credit_mismatches(runtime, applied)
+
+
+async def _settled_outside(runtime: Runtime, public_id: str) -> bool:
+    """Staff closed this round's debit as settled outside Coffer (counts as rolled back)."""
+    async with runtime.sessions() as session:
+        state = await session.scalar(
+            select(WalletInstruction.state).where(
+                WalletInstruction.idempotency_key == f"round:{public_id}"
+            )
+        )
+    return state == "settled_outside"
 
 
 async def _credit_mismatches(runtime: Runtime, applied: dict[str, int]) -> list[str]:

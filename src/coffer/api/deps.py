@@ -43,9 +43,10 @@ async def admin_principal(request: Request, session: DbSession) -> AdminPrincipa
 Admin = Annotated[AdminPrincipal, Depends(admin_principal)]
 
 
-async def admin_operator(
-    principal: Admin, session: DbSession, slug: Annotated[SafeText, Path(max_length=64)]
-) -> Operator:
+Slug = Annotated[SafeText, Path(max_length=64)]
+
+
+async def admin_operator(principal: Admin, session: DbSession, slug: Slug) -> Operator:
     """The operator named in the path, within the principal's tenancy."""
     return await operators.operator_for(session, principal, slug)
 

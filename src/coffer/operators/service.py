@@ -122,22 +122,21 @@ async def operator_for(session: AsyncSession, principal: AdminPrincipal, slug: s
     return operator
 
 
-async def update_operator(
-    session: AsyncSession,
-    principal: AdminPrincipal,
-    operator: Operator,
-    data: OperatorUpdate,
-    policy: EgressPolicy,
-) -> None:
-    """Apply only the fields (and policy keys) that were sent; only a global admin suspends an
-    operator or changes where Coffer sends its calls (its URLs)."""
+async def vet_update(principal: AdminPrincipal, data: OperatorUpdate, policy: EgressPolicy) -> None:
+    """Refuse what this principal may not change and URLs the egress policy refuses, before any
+    database work: only a global admin suspends an operator or changes where Coffer sends its
+    calls, and a slow DNS answer never holds a transaction open."""
     if data.status is not None and principal.operator_id is not None:
         raise Forbidden("Only a global admin token can suspend or reactivate an operator.")
-    changes = data.model_dump(exclude_unset=True)
-    urls = {k: v for k, v in changes.items() if k in ("wallet_url", "webhook_url")}
+    urls = data.model_dump(include={"wallet_url", "webhook_url"}, exclude_unset=True)
     if urls and principal.operator_id is not None:
         raise Forbidden("Only a global admin token can change walletUrl or webhookUrl.")
     await check_outbound_urls(policy, {to_camel(k): v for k, v in urls.items()})
+
+
+async def update_operator(session: AsyncSession, operator: Operator, data: OperatorUpdate) -> None:
+    """Apply only the fields (and policy keys) that were sent, once vetted by ``vet_update``."""
+    changes = data.model_dump(exclude_unset=True)
     if data.policies is not None:
         sent = data.policies.model_dump(exclude_unset=True)
         changes["policies"] = Policies.model_validate({**operator.policies, **sent}).model_dump()

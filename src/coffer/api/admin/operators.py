@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from coffer.api.deps import Admin, AdminOperator, DbSession, RuntimeDep
+from coffer.api.deps import Admin, AdminOperator, DbSession, RuntimeDep, Slug
 from coffer.api.openapi import errors_for
 from coffer.catalog import rates
 from coffer.kit.errors import Forbidden
@@ -93,15 +93,13 @@ async def get_operator(operator: AdminOperator, session: DbSession) -> OperatorO
 
 @router.patch("/{slug}", responses=errors_for(401, 403, 404, 422))
 async def update_operator(
-    body: OperatorUpdate,
-    principal: Admin,
-    operator: AdminOperator,
-    session: DbSession,
-    runtime: RuntimeDep,
+    body: OperatorUpdate, principal: Admin, slug: Slug, session: DbSession, runtime: RuntimeDep
 ) -> OperatorOut:
     """Change URLs (a global admin only; internal addresses are refused by the egress policy),
     FX tolerance, wallet timeout, policies (merged) or status."""
-    await service.update_operator(session, principal, operator, body, runtime.egress)
+    await service.vet_update(principal, body, runtime.egress)
+    operator = await service.operator_for(session, principal, slug)
+    await service.update_operator(session, operator, body)
     await session.commit()
     return operator_out(operator, await service.list_currencies(session, operator))
 
