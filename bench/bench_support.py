@@ -27,14 +27,40 @@ async def fresh_postgres(name: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
-def start_coffer(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """``coffer <args>`` from this venv, quiet, with ``env`` added to ours."""
+def start_coffer(
+    args: list[str], env: dict[str, str], log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """``coffer <args>`` from this venv with ``env`` added to ours; output to ``log`` if given."""
+    out = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115
     return subprocess.Popen(
-        [str(BIN / "coffer"), *args],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [str(BIN / "coffer"), *args], env={**os.environ, **env}, stdout=out, stderr=out
     )
+
+
+def start_python(script: Path, args: list[str]) -> subprocess.Popen[bytes]:
+    """A helper script from bench/ in its own process (so its CPU is not Coffer's)."""
+    return subprocess.Popen([sys.executable, str(script), *args])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def resident_mb(pid: int) -> float:
+    """A process's resident memory now, in MB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    """The end of a log file, for a failure message."""
+    if not path.exists():
+        return "(no log)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
 async def wait_ready(url: str) -> None:

@@ -1,49 +1,47 @@
-"""Purchases per second and latency through HTTP with the reference casino, against the raw rate.
+"""Purchases per second against the database's own speed, in one interleaved run.
 
-Starts `coffer serve` and `coffer casino serve` as subprocesses on loopback, seeds an operator
-whose wallet is the casino, then runs signed atomic purchases from 1 and 16 concurrent clients
-(each client its own player). In the same run it measures the raw rate of the same database work
-without HTTP: the purchase use case called in-process with a wallet that accepts at once.
+For each backend it seeds an operator through a running `coffer serve`, captures the SQL of one
+real signed purchase (bench/capture.py), then at 1 and 16 clients runs, one after the other:
+  pgbench     the captured statements in their transactions (PostgreSQL, -M prepared)
+  asyncpg     the same statements from a plain asyncpg loop (sqlite3 on SQLite)
+  HTTP+stub   signed purchases through HTTP, the wallet a stub that accepts at once
+  HTTP+casino the same with the reference casino as the wallet
+Each line gives purchases/s, p50, p99 and, for Coffer, its process's CPU ms per purchase; the
+header gives the round trips Coffer made per purchase against the statements that exist. Any
+non-2xx answer stops the run with the answer and the end of the server's log.
 
-Run: .venv/bin/python bench/purchase.py [--seconds 10] [--backends sqlite,postgresql]
+Run: .venv/bin/python bench/purchase.py [--seconds 10] [--backends postgresql,sqlite]
 """
 
 import argparse
 import asyncio
-import json
+import os
 import statistics
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import httpx
-from bench_support import fresh_postgres, start_coffer, wait_ready
+from bench_support import (
+    PG_ADMIN_URL,
+    cpu_seconds,
+    fresh_postgres,
+    start_coffer,
+    start_python,
+    tail,
+    wait_ready,
+)
+from capture import Script
 from cryptography.fernet import Fernet
+from load import Shop, capture_script, deposit, http_run, seed, set_wallet
+from replay import asyncpg_dsn, asyncpg_loop, pgbench_script, sqlite_loop
 
-from coffer import signing
-from coffer.api.s2s.purchase_bodies import PurchaseRequest
-from coffer.kit.db import make_engine
-from coffer.kit.secrets import SecretBox
-from coffer.kit.settings import Settings
 from coffer.migrate import upgrade_to_head
-from coffer.rounds import purchasing
-from coffer.rounds.answers import Settled
-from coffer.runtime import Runtime
-from coffer.seamless.client import Accepted, CallResult, WalletRequest, WalletTarget
 
 ADMIN = "bench-admin-token"
-COFFER_PORT, CASINO_PORT = 8731, 8732
-
-
-@dataclass
-class Shop:
-    key_id: str
-    secret: str
-    outbound_secret: str
-    box_version_id: int
-    operator_id: int
+COFFER_PORT, CASINO_PORT, STUB_PORT = 8731, 8732, 8733
+HERE = Path(__file__).parent
 
 
 @dataclass
@@ -51,220 +49,151 @@ class Figures:
     purchases: int
     seconds: float
     latencies_ms: list[float]
+    cpu_s: float | None = None
 
-    def line(self, label: str) -> str:
-        rate = self.purchases / self.seconds
-        if not self.latencies_ms:
-            return f"{label:<34} {rate:>9.1f}/s"
+    @property
+    def rate(self) -> float:
+        return self.purchases / self.seconds
+
+    def line(self, label: str, baseline: float | None) -> str:
         cuts = statistics.quantiles(self.latencies_ms, n=100)
         p50, p99 = cuts[49], cuts[98]
-        spread = p99 / p50
-        return (
-            f"{label:<34} {rate:>9.1f}/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms"
-            f"  p99/p50 {spread:4.1f}"
-        )
+        text = f"{label:<13} {self.rate:>8.1f}/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms"
+        text += f"  p99/p50 {p99 / p50:4.1f}"
+        if self.cpu_s is not None:
+            text += f"  CPU {self.cpu_s / self.purchases * 1000:5.2f} ms/purchase"
+        if baseline:
+            text += f"  {self.rate / baseline:6.1%} of baseline"
+        return text
 
 
-async def seed(base: str, casino_wallet: str) -> Shop:
-    auth = {"Authorization": f"Bearer {ADMIN}"}
-    async with httpx.AsyncClient(base_url=base, headers=auth) as http:
-        op = (
-            await http.post(
-                "/api/admin/operators",
-                json={
-                    "slug": "bench",
-                    "name": "Bench",
-                    "baseCurrency": "EUR",
-                    "walletUrl": casino_wallet,
-                },
-            )
-        ).json()
-        key = (await http.post("/api/admin/operators/bench/keys", json={})).json()
-        item = (
-            await http.post(
-                "/api/admin/operators/bench/items",
-                json={
-                    "name": "Sword",
-                    "type": "physical",
-                    "valueMinor": 320,
-                    "currency": "EUR",
-                    "cashbackBps": 2500,
-                },
-            )
-        ).json()
-        other = (
-            await http.post(
-                "/api/admin/operators/bench/items",
-                json={"name": "Key", "type": "digital", "valueMinor": 900, "currency": "EUR"},
-            )
-        ).json()
-        box = (
-            await http.post(
-                "/api/admin/operators/bench/boxes",
-                json={
-                    "name": "Bench",
-                    "slug": "bench",
-                    "priceMinor": 500,
-                    "currency": "EUR",
-                    "prizes": [
-                        {"itemId": item["itemId"], "weight": 80},
-                        {"itemId": other["itemId"], "weight": 20},
-                    ],
-                },
-            )
-        ).json()
-        version = (
-            await http.post(f"/api/admin/operators/bench/boxes/{box['boxId']}/publish")
-        ).json()
-    return Shop(
-        key["keyId"], key["secret"], op["outboundSecret"], version["boxVersionId"], op["operatorId"]
-    )
+def pgbench_run(workdir: Path, dbname: str, clients: int, seconds: float) -> Figures:
+    """pgbench over the captured script; one script run is one purchase."""
+    prefix = workdir / f"pgbench-{clients}"
+    for old in workdir.glob(f"pgbench-{clients}*"):
+        old.unlink()
+    command = [
+        "pgbench", "-n", "-M", "prepared", "-h", "127.0.0.1", "-U", "postgres",
+        "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 1)),
+        "-T", str(int(seconds)), "-l", f"--log-prefix={prefix}",
+        "-f", str(workdir / "purchase.sql"), dbname,
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0 or "aborted" in done.stderr:
+        raise SystemExit(f"pgbench failed:\n{done.stdout}\n{done.stderr[-3000:]}")
+    latencies = [
+        int(line.split()[2]) / 1000
+        for log in workdir.glob(f"pgbench-{clients}*")
+        for line in log.read_text().splitlines()
+    ]
+    return Figures(len(latencies), seconds, latencies)
 
 
-def purchase_body(player: str, action: str, version: int) -> dict[str, Any]:
-    return {
-        "playerExternalId": player,
-        "gameKey": "mystery_box",
-        "clientActionId": action,
-        "reels": [{"reelIndex": 0, "boxVersionId": version}],
-    }
-
-
-async def http_run(base: str, shop: Shop, clients: int, seconds: float) -> Figures:
-    latencies: list[float] = []
-    deadline = time.monotonic() + seconds
-
-    async def client(n: int, http: httpx.AsyncClient) -> None:
-        i = 0
-        while time.monotonic() < deadline:
-            body = json.dumps(purchase_body(f"p{clients}_{n}", f"a{n}_{i}", shop.box_version_id))
-            raw = body.encode()
-            headers = signing.signed_headers(
-                shop.secret, "POST", "/api/s2s/purchase", raw, key_id=shop.key_id
-            )
-            headers["Content-Type"] = "application/json"
-            started = time.perf_counter()
-            response = await http.post("/api/s2s/purchase", content=raw, headers=headers)
-            latencies.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.text
-            i += 1
-
-    started = time.monotonic()
-    limits = httpx.Limits(max_connections=clients + 4)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
-        await asyncio.gather(*(client(n, http) for n in range(clients)))
-    return Figures(len(latencies), time.monotonic() - started, latencies)
-
-
-class InstantWallet:
-    """Accepts every instruction at once: the raw database work without any network."""
-
-    def __init__(self) -> None:
-        self.http = httpx.AsyncClient()
-
-    async def call(self, target: WalletTarget, request: WalletRequest) -> CallResult:
-        return CallResult(Accepted(1_000_000, f"raw-{request.idempotency_key}"))
-
-
-async def raw_run(url: str, key: bytes, shop: Shop, clients: int, seconds: float) -> Figures:
-    settings = Settings(
-        database_url=url, admin_token=ADMIN, secret_key=key.decode(), background_jobs=False
-    )
-    runtime = Runtime.build(settings, make_engine(url), SecretBox(key))
-    runtime.wallet = InstantWallet()  # type: ignore[assignment]
-    latencies: list[float] = []
-    deadline = time.monotonic() + seconds
-
-    async def client(n: int) -> None:
-        i = 0
-        while time.monotonic() < deadline:
-            body = PurchaseRequest.model_validate(
-                purchase_body(f"raw{clients}_{n}", f"r{n}_{i}", shop.box_version_id)
-            )
-            started = time.perf_counter()
-            answer = await purchasing.purchase(runtime.gateway, shop.operator_id, body.command())
-            latencies.append((time.perf_counter() - started) * 1000)
-            assert isinstance(answer, Settled)
-            i += 1
-
-    started = time.monotonic()
-    await asyncio.gather(*(client(n) for n in range(clients)))
-    elapsed = time.monotonic() - started
-    await runtime.close()
-    return Figures(len(latencies), elapsed, latencies)
-
-
-async def bench_backend(backend: str, seconds: float) -> None:
+async def one_backend(backend: str, seconds: float) -> None:
     workdir = Path(tempfile.mkdtemp(prefix=f"coffer-bench-{backend}-"))
+    dbname = "coffer_bench"
     url = (
         f"sqlite+aiosqlite:///{workdir / 'coffer.db'}"
         if backend == "sqlite"
-        else await fresh_postgres("coffer_bench")
+        else await fresh_postgres(dbname)
     )
     await asyncio.to_thread(upgrade_to_head, url)
-    key = Fernet.generate_key()
+    key = Fernet.generate_key().decode()
     env = {
         "COFFER_DATABASE_URL": url,
         "COFFER_ADMIN_TOKEN": ADMIN,
-        "COFFER_SECRET_KEY": key.decode(),
+        "COFFER_SECRET_KEY": key,
         "COFFER_BACKGROUND_JOBS": "false",
         "COFFER_EGRESS_ALLOW": "127.0.0.1",
     }
     base = f"http://127.0.0.1:{COFFER_PORT}"
-    coffer = start_coffer(["serve", "--no-migrate", "--port", str(COFFER_PORT)], env)
+    log = workdir / "coffer.log"
+    coffer = start_coffer(["serve", "--no-migrate", "--port", str(COFFER_PORT)], env, log)
+    stub = start_python(HERE / "stub_wallet.py", ["--port", str(STUB_PORT)])
     casino = None
     try:
         await wait_ready(base + "/healthz")
-        shop = await seed(base, f"http://127.0.0.1:{CASINO_PORT}/casino/wallet")
+        stub_url = f"http://127.0.0.1:{STUB_PORT}/wallet"
+        casino_url = f"http://127.0.0.1:{CASINO_PORT}/casino/wallet"
+        shop = await seed(base, ADMIN, stub_url)
+        casino_args = ["casino", "serve", "--port", str(CASINO_PORT)]
+        casino_args += ["--database", str(workdir / "casino.db")]
         casino = start_coffer(
-            [
-                "casino",
-                "serve",
-                "--port",
-                str(CASINO_PORT),
-                "--database",
-                str(workdir / "casino.db"),
-            ],
-            {"CASINO_OUTBOUND_SECRET": shop.outbound_secret},
+            casino_args, {"CASINO_OUTBOUND_SECRET": shop.outbound_secret}, workdir / "casino.log"
         )
         await wait_ready(f"http://127.0.0.1:{CASINO_PORT}/casino/ledger")
-        print(f"\n{backend}")
-        for clients in (1, 16):
-            async with httpx.AsyncClient() as http:
-                for n in range(clients):
-                    await http.post(
-                        f"http://127.0.0.1:{CASINO_PORT}/casino/players/p{clients}_{n}/deposit",
-                        json={"currency": "EUR", "amountMinor": 10**12},
-                    )
-            print(
-                " ",
-                (await http_run(base, shop, clients, seconds)).line(
-                    f"HTTP + casino, {clients:>2} client(s)"
-                ),
-                flush=True,
-            )
-        for clients in (1, 16):
-            print(
-                " ",
-                (await raw_run(url, key, shop, clients, seconds)).line(
-                    f"raw use case, {clients:>2} client(s)"
-                ),
-                flush=True,
-            )
+        script, players = await capture_script(url, key, ADMIN, shop, clients=16)
+        (workdir / "purchase.sql").write_text(pgbench_script(script))
+        print(f"\n{backend}  (logs and the pgbench script in {workdir})")
+        print(
+            f"  per purchase: {script.statements} statements in "
+            f"{sum(1 for s in script.steps if s.kind == 'begin')} transactions; Coffer makes "
+            f"{script.round_trips} database round trips ({script.pings} pool pings)"
+        )
+        run = Run(backend, base, shop, url, dbname, workdir, coffer, log, script, players)
+        await interleaved(run, seconds, stub_url, casino_url)
     finally:
-        for process in (coffer, casino):
+        for process in (coffer, casino, stub):
             if process is not None:
                 process.terminate()
                 process.wait(timeout=10)
 
 
+@dataclass
+class Run:
+    """One backend's running services and captured purchase."""
+
+    backend: str
+    base: str
+    shop: Shop
+    url: str
+    dbname: str
+    workdir: Path
+    coffer: subprocess.Popen[bytes]
+    log: Path
+    script: Script
+    players: list[int]
+
+
+async def interleaved(run: Run, seconds: float, stub_url: str, casino_url: str) -> None:
+    """Every measure at 1 client, then every measure at 16, so each ratio shares its minute."""
+    script, base, shop, coffer, log = run.script, run.base, run.shop, run.coffer, run.log
+    for clients in (1, 16):
+        mine = run.players[:clients]
+        baseline: Figures | None = None
+        if run.backend == "postgresql":
+            baseline = await asyncio.to_thread(
+                pgbench_run, run.workdir, run.dbname, clients, seconds
+            )
+            print("  " + baseline.line(f"pgbench {clients:>2}", None), flush=True)
+            n, elapsed, lat = await asyncpg_loop(asyncpg_dsn(run.url), script, mine, seconds)
+            print("  " + Figures(n, elapsed, lat).line(f"asyncpg {clients:>2}", baseline.rate))
+        else:
+            path = run.url.split("///", 1)[1]
+            n, elapsed, lat = await asyncio.to_thread(sqlite_loop, path, script, mine, seconds)
+            baseline = Figures(n, elapsed, lat)
+            print("  " + baseline.line(f"sqlite3 {clients:>2}", None), flush=True)
+        for label, wallet in (("stub", stub_url), ("casino", casino_url)):
+            await set_wallet(base, ADMIN, wallet)
+            if wallet == casino_url:
+                await deposit(CASINO_PORT, f"{label}{clients}", clients)
+            before = cpu_seconds(coffer.pid)
+            try:
+                n, elapsed, lat = await http_run(base, shop, f"{label}{clients}", clients, seconds)
+            except AssertionError as failure:
+                raise SystemExit(f"{failure}\n--- end of {log} ---\n{tail(log)}") from None
+            figures = Figures(n, elapsed, lat, cpu_seconds(coffer.pid) - before)
+            print("  " + figures.line(f"HTTP+{label} {clients:>2}", baseline.rate), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--backends", default="postgresql,sqlite")
     args = parser.parse_args()
+    print(f"PostgreSQL server: {PG_ADMIN_URL}; {os.cpu_count()} CPUs; {time.ctime()}")
     for backend in args.backends.split(","):
-        asyncio.run(bench_backend(backend, args.seconds))
+        asyncio.run(one_backend(backend, args.seconds))
 
 
 if __name__ == "__main__":
