@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from coffer.api.s2s.answers import purchase_answer
-from coffer.rounds import steps
+from coffer.rounds import buying, settling
 from coffer.rounds.answers import Failure, Settled, settled_round
 from coffer.rounds.purchasing import purchase
 from coffer.runtime import Runtime
@@ -65,7 +65,7 @@ async def test_a_failure_after_the_debit_hands_it_to_the_resolver(
     async def broken_draw(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the draw failed")
 
-    monkeypatch.setattr(steps, "draw_round", broken_draw)
+    monkeypatch.setattr(settling, "draw", broken_draw)  # the atomic purchase's draw
     result = await purchase(
         runtime.gateway, shop.operator.operator_id, request(shop, "doomed", shop.sword_version)
     )
@@ -92,7 +92,8 @@ async def test_operator_funded_rounds_settle_in_one_transaction(
     async with runtime.sessions() as session:
         operator = await session.get(Operator, shop.operator.operator_id)
         assert operator is not None
-        step = await steps.start_purchase(session, runtime.gateway, operator, body)
+        bought = await buying.write_round(session, runtime.gateway, operator, body)
+        step = await settling.debit(session, runtime.gateway, bought)
         await session.commit()
     assert isinstance(step, Settled)
     assert settled_round(step)["status"] == "settled"

@@ -2,7 +2,7 @@
 
 from coffer.api.s2s.purchase_bodies import PurchaseRequest
 from coffer.operators.models import Operator
-from coffer.rounds import steps
+from coffer.rounds import buying, settling, steps
 from coffer.rounds.commands import Purchase
 from coffer.runtime import Runtime
 from coffer.seamless.client import WalletRequest
@@ -25,11 +25,12 @@ def request(shop: Shop, client_action_id: str, version: int) -> Purchase:
 async def first_transaction(
     runtime: Runtime, shop: Shop, body: Purchase
 ) -> tuple[Send[steps.Outcome], WalletRequest, str]:
-    """``start_purchase`` committed: the pending round and its debit instruction exist."""
+    """The purchase's first transaction committed: the pending round and its debit exist."""
     async with runtime.sessions() as session:
         operator = await session.get(Operator, shop.operator.operator_id)
         assert operator is not None
-        step = await steps.start_purchase(session, runtime.gateway, operator, body)
+        bought = await buying.write_round(session, runtime.gateway, operator, body)
+        step = await settling.debit(session, runtime.gateway, bought)
         await session.commit()
     assert isinstance(step, Send)
     assert step.request.round_public_id is not None

@@ -72,3 +72,13 @@ def s2s_operator_id(request: Request) -> int:
 
 
 S2SOperatorId = Annotated[int, Depends(s2s_operator_id)]
+
+
+def signer(request: Request) -> Operator:
+    """The signing operator's row as authentication read it (not bound to any session): what
+    a purchase needs of it, without reading it again."""
+    operator: Operator = request.state.s2s_operator
+    return operator
+
+
+Signer = Annotated[Operator, Depends(signer)]

@@ -4,12 +4,12 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from coffer.fairness import algorithm
 from coffer.fairness.models import SeedPair
-from coffer.kit.db import insert_ignoring_conflict, rows_changed, utcnow
+from coffer.kit.db import insert_ignoring_conflict, rows_changed, table, utcnow
 from coffer.kit.errors import Conflict, InvalidClientSeed
 from coffer.kit.secrets import SecretBox
 from coffer.players.models import Player
@@ -90,6 +90,48 @@ async def take_nonce(session: AsyncSession, box: SecretBox, player: Player) -> t
         except Conflict:
             continue
     raise Conflict("The seed pair keeps being rotated concurrently; retry the request.")
+
+
+PAIRS = table(SeedPair)
+TAKE_NONCE = (
+    update(PAIRS)
+    .where(PAIRS.c.player_id == bindparam("b_player"), PAIRS.c.status == "active")
+    .values(next_nonce=PAIRS.c.next_nonce + 1)
+    .returning(
+        PAIRS.c.id,
+        PAIRS.c.server_seed_sealed,
+        PAIRS.c.server_seed_hash,
+        PAIRS.c.client_seed,
+        PAIRS.c.next_nonce,
+    )
+)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """The pair a draw uses and the nonce it took (purchase path)."""
+
+    pair_id: int
+    server_seed: str
+    server_seed_hash: str
+    client_seed: str
+    nonce: int
+
+
+async def next_nonce(session: AsyncSession, box: SecretBox, player_id: int) -> Drawing:
+    """Take the active pair's next nonce in one statement; a player without a pair gets one."""
+    conn: AsyncConnection = await session.connection()
+    taken = (await conn.execute(TAKE_NONCE, {"b_player": player_id})).one_or_none()
+    if taken is not None:
+        seed = box.open(taken.server_seed_sealed)
+        return Drawing(
+            taken.id, seed, taken.server_seed_hash, taken.client_seed, taken.next_nonce - 1
+        )
+    player = await session.get(Player, player_id)
+    assert player is not None
+    pair, nonce = await take_nonce(session, box, player)
+    seed = box.open(pair.server_seed_sealed)
+    return Drawing(pair.id, seed, pair.server_seed_hash, pair.client_seed, nonce)
 
 
 async def rotate(

@@ -1,9 +1,10 @@
 """Database engine, declarative base and session factory shared by every feature package."""
 
+import functools
 from datetime import UTC, datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, Select, event
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, Select, Table, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -55,6 +56,16 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON}
 
 
+POOL_RECYCLE_S = 600
+
+
+def table(model: type[Base]) -> Table:
+    """A model's table, for Core statements on the hot paths."""
+    found = model.__table__
+    assert isinstance(found, Table)
+    return found
+
+
 def utcnow() -> datetime:
     """The current time, always timezone-aware UTC."""
     return datetime.now(UTC)
@@ -70,8 +81,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), **kwargs)
+    """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    No liveness ping per checkout (a round trip on every transaction): PostgreSQL connections
+    are recycled after ``POOL_RECYCLE_S`` instead."""
+    if not url.startswith("sqlite"):
+        kwargs.setdefault("pool_recycle", POOL_RECYCLE_S)
+    engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
@@ -82,14 +98,31 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-def _dialect_insert(session: AsyncSession, table: Any) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
+def dialect_insert(dialect_name: str, table: Any) -> Any:
+    """The INSERT construct of a dialect, which knows ``ON CONFLICT``."""
+    if dialect_name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         return pg_insert(table)
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(table)
+
+
+@functools.cache
+def insert_or_skip(
+    dialect_name: str, into: Table, keys: tuple[str, ...], returning: tuple[str, ...] = ()
+) -> Insert:
+    """A prebuilt INSERT … ON CONFLICT (keys) DO NOTHING [RETURNING], values given at execute."""
+    stmt = dialect_insert(dialect_name, into).on_conflict_do_nothing(index_elements=list(keys))
+    if returning:
+        stmt = stmt.returning(*(into.c[name] for name in returning))
+    built: Insert = stmt
+    return built
+
+
+def _dialect_insert(session: AsyncSession, table: Any) -> Any:
+    return dialect_insert(session.get_bind().dialect.name, table)
 
 
 def upsert(

@@ -9,11 +9,11 @@ from fractions import Fraction
 import pycountry
 from babel.numbers import get_currency_precision
 from pydantic.alias_generators import to_camel
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from coffer.kit.db import upsert, utcnow
+from coffer.kit.db import table, upsert, utcnow
 from coffer.kit.egress import EgressPolicy, url_refusal
 from coffer.kit.errors import (
     AdminTokenInvalid,
@@ -260,6 +260,18 @@ async def load_rates(session: AsyncSession, operator: Operator) -> dict[str, Rat
         c.code: Rate(c.code, parse_rate(c.rate_to_base), c.minor_digits)
         for c in await list_currencies(session, operator)
     }
+
+
+CURRENCIES = table(Currency)
+RATES = select(CURRENCIES.c.code, CURRENCIES.c.rate_to_base, CURRENCIES.c.minor_digits).where(
+    CURRENCIES.c.operator_id == bindparam("b_operator")
+)
+
+
+async def rates_now(conn: AsyncConnection, operator_id: int) -> dict[str, Rate]:
+    """``load_rates`` for the purchase path: one Core statement in the caller's transaction."""
+    rows = await conn.execute(RATES, {"b_operator": operator_id})
+    return {code: Rate(code, parse_rate(rate), digits) for code, rate, digits in rows}
 
 
 async def create_admin_token(

@@ -1,9 +1,9 @@
 """Finding and creating players without check-then-act."""
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from coffer.kit.db import insert_ignoring_conflict, utcnow
+from coffer.kit.db import insert_ignoring_conflict, insert_or_skip, table, utcnow
 from coffer.kit.errors import UnknownPlayer
 from coffer.operators.models import Operator
 from coffer.players.models import Player
@@ -38,3 +38,26 @@ async def get_player(session: AsyncSession, operator: Operator, external_id: str
     if player is None:
         raise UnknownPlayer(f"Operator {operator.slug} has no player {external_id!r}.")
     return player
+
+
+players = table(Player)
+FIND_ID = select(players.c.id).where(
+    players.c.operator_id == bindparam("b_operator"), players.c.external_id == bindparam("b_ext")
+)
+
+
+async def player_id(conn: AsyncConnection, operator_id: int, external_id: str) -> int:
+    """The player's id, inserting the player first if new (purchase path, Core).
+
+    PostgreSQL reads first: one statement for a known player. SQLite inserts first, so the
+    transaction takes the write lock at once instead of upgrading a read, which WAL refuses
+    when another writer committed meanwhile."""
+    key = {"b_operator": operator_id, "b_ext": external_id}
+    if conn.dialect.name == "postgresql":
+        found = await conn.scalar(FIND_ID, key)
+        if found is not None:
+            return int(found)
+    new = {"operator_id": operator_id, "external_id": external_id, "blocked": False}
+    add = insert_or_skip(conn.dialect.name, players, ("operator_id", "external_id"))
+    await conn.execute(add, {**new, "created_at": utcnow()})
+    return int(await conn.scalar(FIND_ID, key) or 0)

@@ -30,14 +30,15 @@ async def round_settled(
                 "entitlementId": entitlement.id,
                 "roundPublicId": round_.public_id,
                 "reelIndex": entitlement.reel_index,
-                "item": _bonus_item(item),
+                "item": bonus_item(item),
             },
         )
         entitlement.event_id = event.id
     await session.flush()
 
 
-def _bonus_item(item: Item) -> dict[str, Any]:
+def bonus_item(item: Item) -> dict[str, Any]:
+    """An item as a bonus event shows it (an ORM row or a Core row)."""
     return {
         "itemId": item.id,
         "name": item.name,

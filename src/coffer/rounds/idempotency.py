@@ -9,17 +9,23 @@ import hashlib
 import time
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coffer.kit.canonical import canonical_json
-from coffer.kit.db import insert_ignoring_conflict, utcnow
+from coffer.kit.db import insert_ignoring_conflict, rows_changed, table, utcnow
 from coffer.kit.errors import IdempotencyKeyReused
 from coffer.rounds import answers
 from coffer.rounds.answers import Replayed, Result
 from coffer.rounds.models import PlayerAction
 
 POLL_SECONDS = 0.05
+ACTIONS = table(PlayerAction)
+FINISH = (
+    update(ACTIONS)
+    .where(ACTIONS.c.id == bindparam("b_id"), ACTIONS.c.state == "running")
+    .values(state="done")
+)
 
 
 def request_hash(payload: dict[str, Any]) -> str:
@@ -116,6 +122,18 @@ async def finish(
     found = stored_result(stored)
     assert found is not None
     return found
+
+
+async def finish_now(
+    session: AsyncSession, action_id: int, round_id: int | None, result: Result
+) -> Result:
+    """``finish`` for the purchase path: no read-back when this result is the one stored."""
+    conn = await session.connection()
+    done = {"round_id": round_id, "result": answers.dump(result), "finished_at": utcnow()}
+    changed = await conn.execute(FINISH, {"b_id": action_id, **done})
+    if rows_changed(changed) == 1:
+        return result
+    return await finish(session, action_id, round_id, result)
 
 
 def stored_result(action: PlayerAction) -> Result | None:

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.kit.errors import CofferError
 from coffer.operators.models import Operator
-from coffer.rounds import cancel, steps
+from coffer.rounds import buying, cancel, settling, steps
 from coffer.rounds import idempotency as actions
 from coffer.rounds.answers import Failure, Result
 from coffer.rounds.commands import Cancel, Purchase
@@ -17,16 +17,22 @@ from coffer.seamless.service import Gateway, exchange
 REPLAY_MARGIN_S = 5.0
 
 
-async def purchase(gateway: Gateway, operator_id: int, command: Purchase) -> Result:
-    """Atomic open, prepay or open of a held round; every retry gets the first result."""
+async def purchase(gateway: Gateway, operator: Operator | int, command: Purchase) -> Result:
+    """Atomic open, prepay or open of a held round; every retry gets the first result.
+
+    ``operator`` is the row authentication already read, or its id."""
 
     async def begin(session: AsyncSession) -> steps.Step:
-        operator = await _operator(session, operator_id)
+        signer = operator if isinstance(operator, Operator) else await _operator(session, operator)
         if command.round_public_id is not None:
-            return await steps.start_open(session, gateway, operator, command)
-        return await steps.start_purchase(session, gateway, operator, command)
+            return await steps.start_open(session, gateway, signer, command)
+        bought = await buying.write_round(session, gateway, signer, command)
+        return await settling.debit(session, gateway, bought)
 
-    outcome: steps.Outcome = await exchange(gateway, begin)
+    try:
+        outcome: steps.Outcome = await exchange(gateway, begin)
+    except buying.AlreadyClaimed as claimed:
+        outcome = claimed.replay
     if isinstance(outcome, steps.Replay):
         return await _replay(gateway, outcome)
     return outcome

@@ -9,13 +9,10 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from ulid import ULID
 
-from coffer.catalog.service import openable_version
 from coffer.kit.db import rows_changed, utcnow
-from coffer.kit.errors import RoundNotFound, RoundNotHeld, WalletUnavailable
+from coffer.kit.errors import RoundNotFound, RoundNotHeld
 from coffer.operators.models import Operator
-from coffer.operators.service import load_rates, rate_for
 from coffer.players.models import Player
 from coffer.players.service import ensure_player
 from coffer.rounds import answers, events
@@ -25,10 +22,7 @@ from coffer.rounds.commands import Purchase
 from coffer.rounds.draw import Settlement, claim_for_draw, draw_round
 from coffer.rounds.models import Round, RoundReel
 from coffer.rounds.pricing import (
-    check_expected,
-    price_reels,
     rates_from_snapshot,
-    snapshot_rates,
 )
 from coffer.seamless import service as seamless
 from coffer.seamless.client import Accepted, CallResult, Refused
@@ -89,90 +83,11 @@ def _replay(gateway: Gateway, operator: Operator, player: Player, command: Purch
     return Replay(operator.id, player.id, command.client_action_id, wait)
 
 
-async def start_purchase(
-    session: AsyncSession, gateway: Gateway, operator: Operator, command: Purchase
-) -> Step:
-    """Check and price the reels, claim the action, write the pending round and its debit."""
-    assert command.reels is not None
-    if command.funding == "player" and operator.wallet_url is None:
-        raise WalletUnavailable("No wallet URL is configured for this operator; set walletUrl.")
-    player = await ensure_player(session, operator, command.player_external_id)
-    digest = actions.request_hash(command.fingerprint())
-    if await actions.known(session, operator.id, player.id, command.client_action_id, digest):
-        return _replay(gateway, operator, player, command)
-    reels = sorted(command.reels, key=lambda r: r.reel_index)
-    versions = [await openable_version(session, operator, r.box_version_id) for r in reels]
-    rates = await load_rates(session, operator)
-    currency = command.currency or operator.base_currency
-    rate_for(rates, currency)
-    prices = price_reels([(v.price_minor, v.currency) for v in versions], currency, rates)
-    check_expected(sum(prices), command.expected_price_minor, operator.fx_tolerance_bps)
-    action_id = await actions.claim(
-        session, operator.id, player.id, command.client_action_id, digest
-    )
-    if action_id is None:
-        return _replay(gateway, operator, player, command)
-    round_ = Round(
-        public_id=f"r_{ULID()}",
-        operator_id=operator.id,
-        player_id=player.id,
-        status="pending",
-        mode="atomic" if command.mode == "open" else "prepay",
-        funding=command.funding,
-        currency=currency,
-        bet_minor=sum(prices),
-        created_at=utcnow(),
-        fx_rates=snapshot_rates(rates, {currency, *(v.currency for v in versions)}),
-    )
-    session.add(round_)
-    await session.flush()
-    await actions.attach_round(session, action_id, round_.id)
-    for reel, version, price in zip(reels, versions, prices, strict=True):
-        session.add(
-            RoundReel(
-                round_id=round_.id,
-                reel_index=reel.reel_index,
-                box_version_id=version.id,
-                price_minor=price,
-                snapshot_hash=version.snapshot_hash,
-            )
-        )
-    return await _debit(session, gateway, operator, player, round_, action_id)
-
-
-async def _debit(
-    session: AsyncSession,
-    gateway: Gateway,
-    operator: Operator,
-    player: Player,
-    round_: Round,
-    action_id: int,
-) -> Step:
-    """Write the debit; an operator-funded round records it unsent and settles at once."""
-    target = gateway.target(operator)
-    operator_funded = round_.funding == "operator"
-    instruction = await round_instruction(
-        session,
-        round_,
-        kind="purchase",
-        rpc="none" if operator_funded else "wallet.debit",
-        key=f"round:{round_.public_id}",
-        amount_minor=round_.bet_minor,
-        resolver_after=gateway.resolver_after(target),
-    )
-    if operator_funded:
-        return await _after_accepted(session, gateway, action_id, round_, Accepted(None, None))
-
-    async def finish(session: AsyncSession, result: CallResult, owned: bool) -> Step:
-        return await apply_debit(session, gateway, action_id, round_.id, result, owned)
-
-    async def abandon(session: AsyncSession, reason: str) -> Outcome:
-        round_now = await _round(session, round_.id)
-        answer = answers.unavailable(round_now.public_id, round_now.status, reason)
-        return await actions.finish(session, action_id, round_now.id, answer)
-
-    request = seamless.request_for(instruction, player.external_id)
-    return Send(instruction.id, target, request, finish, abandon=abandon)
+async def abandoned(session: AsyncSession, action_id: int, round_id: int, reason: str) -> Outcome:
+    """Settling failed after the wallet answered: answer as the round stands now."""
+    round_now = await load_round(session, round_id)
+    answer = answers.unavailable(round_now.public_id, round_now.status, reason)
+    return await actions.finish(session, action_id, round_now.id, answer)
 
 
 async def apply_debit(
@@ -184,7 +99,7 @@ async def apply_debit(
     owned: bool,
 ) -> Step:
     """Move the round on after the wallet's answer: held, drawn, voided or left pending."""
-    round_ = await _round(session, round_id)
+    round_ = await load_round(session, round_id)
     outcome = result.outcome
     answer: Result
     if not owned:
@@ -192,7 +107,7 @@ async def apply_debit(
             round_.public_id, round_.status, "the resolver took over this debit"
         )
     elif isinstance(outcome, Accepted):
-        return await _after_accepted(session, gateway, action_id, round_, outcome)
+        return await after_accepted(session, gateway, action_id, round_, outcome)
     elif isinstance(outcome, Refused):
         code = outcome.code if outcome.code in KNOWN_REFUSALS else "WALLET_REFUSED"
         await _void(session, round_, f"the wallet refused the debit ({outcome.code})")
@@ -203,7 +118,7 @@ async def apply_debit(
     return await actions.finish(session, action_id, round_.id, answer)
 
 
-async def _after_accepted(
+async def after_accepted(
     session: AsyncSession, gateway: Gateway, action_id: int, round_: Round, outcome: Accepted
 ) -> Step:
     balance = outcome.balance_after_minor
@@ -361,7 +276,7 @@ async def find_round(session: AsyncSession, player: Player, public_id: str) -> R
     return round_
 
 
-async def _round(session: AsyncSession, round_id: int) -> Round:
+async def load_round(session: AsyncSession, round_id: int) -> Round:
     round_ = await session.get(Round, round_id, populate_existing=True)
     assert round_ is not None
     return round_

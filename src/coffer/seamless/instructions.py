@@ -1,11 +1,12 @@
 """Wallet instructions in the database: written before the RPC, finished by conditional updates."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from coffer.kit.db import rows_changed, utcnow
+from coffer.kit.db import rows_changed, table, utcnow
 from coffer.kit.untrusted import bounded, bounded_or_none
 from coffer.seamless.client import (
     Accepted,
@@ -17,12 +18,20 @@ from coffer.seamless.client import (
 from coffer.seamless.models import WalletAttempt, WalletInstruction
 
 OPEN_STATES = ("pending", "uncertain")
+INSTRUCTIONS, ATTEMPTS = table(WalletInstruction), table(WalletAttempt)
+ADD_INSTRUCTION = insert(INSTRUCTIONS).returning(INSTRUCTIONS.c.id)
+ADD_ATTEMPTS = insert(ATTEMPTS)
+# The other columns to set are given with the parameters, as each outcome sets its own.
+RECORD = (
+    update(INSTRUCTIONS)
+    .where(INSTRUCTIONS.c.id == bindparam("b_id"), INSTRUCTIONS.c.state.in_(OPEN_STATES))
+    .values(attempts=INSTRUCTIONS.c.attempts + bindparam("b_attempts"))
+)
 # Column sizes for what a wallet answered; longer answers are kept cut, with a hash (kit.untrusted).
 REF_CHARS, CODE_CHARS, ERROR_CHARS, DETAIL_CHARS = 200, 64, 1000, 4096
 
 
-async def add_instruction(
-    session: AsyncSession,
+def instruction_row(
     *,
     operator_id: int,
     player_id: int,
@@ -37,32 +46,42 @@ async def add_instruction(
     inventory_item_id: int | None = None,
     rollback_of: str | None = None,
     resolver_after: datetime | None = None,
-) -> WalletInstruction:
-    """Record an instruction before it is sent; ``rpc='none'`` records one that is never sent."""
+) -> dict[str, Any]:
+    """The row of an instruction about to be sent; ``rpc='none'`` records one never sent."""
     now = utcnow()
-    instruction = WalletInstruction(
-        operator_id=operator_id,
-        player_id=player_id,
-        round_id=round_id,
-        round_public_id=round_public_id,
-        inventory_item_id=inventory_item_id,
-        kind=kind,
-        rpc=rpc,
-        idempotency_key=key,
-        rollback_of=rollback_of,
-        amount_minor=amount_minor,
-        currency=currency,
-        funding=funding,
-        state="skipped" if rpc == "none" else "pending",
-        attempts=0,
-        next_attempt_at=None if rpc == "none" else resolver_after or now,
-        created_at=now,
-        updated_at=now,
-        resolved_at=now if rpc == "none" else None,
-    )
+    return {
+        "operator_id": operator_id,
+        "player_id": player_id,
+        "round_id": round_id,
+        "round_public_id": round_public_id,
+        "inventory_item_id": inventory_item_id,
+        "kind": kind,
+        "rpc": rpc,
+        "idempotency_key": key,
+        "rollback_of": rollback_of,
+        "amount_minor": amount_minor,
+        "currency": currency,
+        "funding": funding,
+        "state": "skipped" if rpc == "none" else "pending",
+        "attempts": 0,
+        "next_attempt_at": None if rpc == "none" else resolver_after or now,
+        "created_at": now,
+        "updated_at": now,
+        "resolved_at": now if rpc == "none" else None,
+    }
+
+
+async def add_instruction(session: AsyncSession, **fields: Any) -> WalletInstruction:
+    """Record an instruction before it is sent (fields as ``instruction_row`` takes them)."""
+    instruction = WalletInstruction(**instruction_row(**fields))
     session.add(instruction)
     await session.flush()
     return instruction
+
+
+async def insert_instruction(conn: AsyncConnection, row: dict[str, Any]) -> int:
+    """``add_instruction`` for the purchase path (Core): the new instruction's id."""
+    return int(await conn.scalar(ADD_INSTRUCTION, row))
 
 
 async def record_result(
@@ -94,29 +113,28 @@ async def record_result(
         values |= {"state": "uncertain", "last_error": reason, "next_attempt_at": retry_at}
     if result.attempts:
         values["latency_ms"] = result.attempts[-1].latency_ms
-    changed = await session.execute(
-        update(WalletInstruction)
-        .where(WalletInstruction.id == instruction_id, WalletInstruction.state.in_(OPEN_STATES))
-        .values(attempts=WalletInstruction.attempts + len(result.attempts), **values)
-    )
-    await _log_attempts(session, instruction_id, result)
+    conn = await session.connection()
+    keys = {"b_id": instruction_id, "b_attempts": len(result.attempts)}
+    changed = await conn.execute(RECORD, {**keys, **values})
+    if result.attempts:
+        await conn.execute(ADD_ATTEMPTS, _attempt_rows(instruction_id, result))
     return rows_changed(changed) == 1
 
 
-async def _log_attempts(session: AsyncSession, instruction_id: int, result: CallResult) -> None:
-    for number, attempt in enumerate(result.attempts, start=1):
-        session.add(
-            WalletAttempt(
-                instruction_id=instruction_id,
-                number=number,
-                outcome=attempt.outcome,
-                http_status=attempt.http_status,
-                latency_ms=attempt.latency_ms,
-                detail=bounded(attempt.detail, DETAIL_CHARS),
-                created_at=utcnow(),
-            )
-        )
-    await session.flush()
+def _attempt_rows(instruction_id: int, result: CallResult) -> list[dict[str, Any]]:
+    now = utcnow()
+    return [
+        {
+            "instruction_id": instruction_id,
+            "number": number,
+            "outcome": attempt.outcome,
+            "http_status": attempt.http_status,
+            "latency_ms": attempt.latency_ms,
+            "detail": bounded(attempt.detail, DETAIL_CHARS),
+            "created_at": now,
+        }
+        for number, attempt in enumerate(result.attempts, start=1)
+    ]
 
 
 def is_uncertain(result: CallResult) -> bool:

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Response
 
-from coffer.api.deps import RuntimeDep, S2SOperatorId
+from coffer.api.deps import RuntimeDep, S2SOperatorId, Signer
 from coffer.api.openapi import errors_for
 from coffer.api.s2s.answers import purchase_answer
 from coffer.api.s2s.purchase_bodies import CancelRequest, PurchaseRequest
@@ -19,11 +19,9 @@ PURCHASE_DOCS = {
 
 
 @router.post("/purchase", responses=PURCHASE_DOCS, response_class=Response)
-async def purchase(
-    body: PurchaseRequest, operator_id: S2SOperatorId, runtime: RuntimeDep
-) -> Response:
+async def purchase(body: PurchaseRequest, operator: Signer, runtime: RuntimeDep) -> Response:
     """Debit, draw and settle (or hold, or open a held round); retries replay the first answer."""
-    result = await purchasing.purchase(runtime.gateway, operator_id, body.command())
+    result = await purchasing.purchase(runtime.gateway, operator, body.command())
     return purchase_answer(result)
 
 

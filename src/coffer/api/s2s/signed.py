@@ -18,6 +18,7 @@ from coffer.kit.errors import (
     TimestampSkew,
 )
 from coffer.operators import service as operators
+from coffer.operators.models import Operator
 from coffer.runtime import Runtime
 
 
@@ -31,8 +32,8 @@ def signed_targets(request: Request) -> list[str]:
     return [f"{path}?{query}" if query else path for path in paths]
 
 
-async def authenticate(request: Request) -> int:
-    """Verify X-Key-Id / X-Timestamp / X-Signature and return the signing operator's id."""
+async def authenticate(request: Request) -> Operator:
+    """Verify X-Key-Id / X-Timestamp / X-Signature and return the signing operator's row."""
     key_id = request.headers.get("x-key-id")
     timestamp = request.headers.get("x-timestamp")
     signature = request.headers.get("x-signature")
@@ -59,7 +60,7 @@ async def authenticate(request: Request) -> int:
         raise InvalidSignature()
     if operator.status != "active":
         raise TenantSuspended()
-    return operator.id
+    return operator
 
 
 class SignedRoute(APIRoute):
@@ -70,7 +71,9 @@ class SignedRoute(APIRoute):
 
         async def signed_handler(request: Request) -> Response:
             try:
-                request.state.s2s_operator_id = await authenticate(request)
+                operator = await authenticate(request)
+                request.state.s2s_operator = operator
+                request.state.s2s_operator_id = operator.id
             except CofferError as exc:
                 return renderer_for(request).domain(exc)
             return await handler(request)

@@ -1,0 +1,181 @@
+"""A purchase's first transaction, on Core: the player, the round, the claim, the reels, the debit.
+
+Seven statements for a known player (about one per row that must exist). The action is claimed
+after the round is written, with the round's id in the same insert; a claim that finds the
+action already there (a retry, or a concurrent first attempt) raises ``AlreadyClaimed``, which
+rolls this transaction back and replays the first answer. A request that fails a check replays
+too when its action exists, so a retry gets its first answer even after the box changed.
+"""
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from ulid import ULID
+
+from coffer.catalog.cards import Card, playable
+from coffer.kit.db import insert_or_skip, table, utcnow
+from coffer.kit.errors import CofferError, WalletUnavailable
+from coffer.kit.money import Rate
+from coffer.operators.models import Operator
+from coffer.operators.service import rate_for, rates_now
+from coffer.players.service import player_id
+from coffer.rounds import idempotency as actions
+from coffer.rounds.commands import Purchase, Reel
+from coffer.rounds.models import PlayerAction, Round, RoundReel
+from coffer.rounds.pricing import check_expected, price_reels, snapshot_rates
+from coffer.rounds.steps import Replay, replay_wait
+from coffer.seamless.service import Gateway
+
+ROUNDS, REELS, ACTIONS = table(Round), table(RoundReel), table(PlayerAction)
+ADD_ROUND = insert(ROUNDS).returning(ROUNDS.c.id)
+ADD_REELS = insert(REELS)
+CLAIM_KEYS = ("operator_id", "player_id", "client_action_id")
+
+
+class AlreadyClaimed(Exception):
+    """This action exists already: roll back and replay its first answer."""
+
+    def __init__(self, replay: Replay) -> None:
+        super().__init__("the action exists already")
+        self.replay = replay
+
+
+@dataclass(frozen=True)
+class Bought:
+    """What the first transaction wrote, for the steps after the debit."""
+
+    operator: Operator
+    player_id: int
+    player_external_id: str
+    action_id: int
+    round_id: int
+    public_id: str
+    mode: str
+    funding: str
+    currency: str
+    bet_minor: int
+    reel_indexes: tuple[int, ...]
+    cards: tuple[Card, ...]
+    rates: dict[str, Rate]
+
+
+async def write_round(
+    session: AsyncSession, gateway: Gateway, operator: Operator, command: Purchase
+) -> Bought:
+    """Check and price the reels, then write the pending round, its claim and its reels."""
+    assert command.reels is not None
+    if command.funding == "player" and operator.wallet_url is None:
+        raise WalletUnavailable("No wallet URL is configured for this operator; set walletUrl.")
+    conn = await session.connection()
+    player = await player_id(conn, operator.id, command.player_external_id)
+    digest = actions.request_hash(command.fingerprint())
+    reels = sorted(command.reels, key=lambda r: r.reel_index)
+    currency = command.currency or operator.base_currency
+    try:
+        cards, rates, prices = await _priced(conn, operator, reels, currency, command)
+    except CofferError:
+        await _replay_if_known(session, gateway, operator, player, command, digest)
+        raise
+    bought = Bought(
+        operator,
+        player,
+        command.player_external_id,
+        0,
+        0,
+        f"r_{ULID()}",
+        "atomic" if command.mode == "open" else "prepay",
+        command.funding,
+        currency,
+        sum(prices),
+        tuple(r.reel_index for r in reels),
+        cards,
+        {code: rates[code] for code in {currency, *(c.currency for c in cards)}},
+    )
+    round_id = int(await conn.scalar(ADD_ROUND, _round_row(bought)))
+    action_id = await _claim(conn, operator.id, player, command.client_action_id, digest, round_id)
+    if action_id is None:
+        await _replay_if_known(session, gateway, operator, player, command, digest)
+        raise AssertionError("the claim conflicted but no action was found")
+    reel_rows = [
+        {
+            "round_id": round_id,
+            "reel_index": index,
+            "box_version_id": card.id,
+            "price_minor": price,
+            "snapshot_hash": card.snapshot_hash,
+        }
+        for index, card, price in zip(bought.reel_indexes, cards, prices, strict=True)
+    ]
+    await conn.execute(ADD_REELS, reel_rows)
+    return replace(bought, action_id=action_id, round_id=round_id)
+
+
+async def _priced(
+    conn: AsyncConnection,
+    operator: Operator,
+    reels: list[Reel],
+    currency: str,
+    command: Purchase,
+) -> tuple[tuple[Card, ...], dict[str, Rate], list[int]]:
+    """The reels' cards, the rates and each reel's price, or why they cannot be bought."""
+    cards = await playable(conn, operator.id, [r.box_version_id for r in reels])
+    rates = await rates_now(conn, operator.id)
+    rate_for(rates, currency)
+    prices = price_reels([(c.price_minor, c.currency) for c in cards], currency, rates)
+    check_expected(sum(prices), command.expected_price_minor, operator.fx_tolerance_bps)
+    return tuple(cards), rates, prices
+
+
+def _round_row(bought: Bought) -> dict[str, Any]:
+    return {
+        "public_id": bought.public_id,
+        "operator_id": bought.operator.id,
+        "player_id": bought.player_id,
+        "status": "pending",
+        "mode": bought.mode,
+        "funding": bought.funding,
+        "currency": bought.currency,
+        "bet_minor": bought.bet_minor,
+        "created_at": utcnow(),
+        "fx_rates": snapshot_rates(bought.rates, set(bought.rates)),
+    }
+
+
+async def _claim(
+    conn: AsyncConnection,
+    operator_id: int,
+    player: int,
+    client_action_id: str,
+    digest: str,
+    round_id: int,
+) -> int | None:
+    """Insert the action with its round; None when it existed already."""
+    values = {
+        "operator_id": operator_id,
+        "player_id": player,
+        "client_action_id": client_action_id,
+        "request_hash": digest,
+        "round_id": round_id,
+        "state": "running",
+        "created_at": utcnow(),
+    }
+    claim = insert_or_skip(conn.dialect.name, ACTIONS, CLAIM_KEYS, ("id",))
+    found = await conn.scalar(claim, values)
+    return None if found is None else int(found)
+
+
+async def _replay_if_known(
+    session: AsyncSession,
+    gateway: Gateway,
+    operator: Operator,
+    player: int,
+    command: Purchase,
+    digest: str,
+) -> None:
+    """Raise ``AlreadyClaimed`` when this action exists (IDEMPOTENCY_KEY_REUSED if its body
+    differs); return when it does not."""
+    if await actions.known(session, operator.id, player, command.client_action_id, digest):
+        wait = replay_wait(gateway, operator)
+        raise AlreadyClaimed(Replay(operator.id, player, command.client_action_id, wait))
