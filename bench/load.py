@@ -32,9 +32,15 @@ class Shop:
 
 async def seed(base: str, admin: str, wallet_url: str) -> Shop:
     """An operator with an S2S key and a published two-prize box (80/20), priced 500 EUR."""
-    auth = {"Authorization": f"Bearer {admin}"}
+    async with httpx.AsyncClient(base_url=base) as http:
+        return await seed_with(http, admin, wallet_url)
+
+
+async def seed_with(http: httpx.AsyncClient, admin: str, wallet_url: str) -> Shop:
+    """``seed`` through a given client (a live server, or the app in-process)."""
+    http.headers["Authorization"] = f"Bearer {admin}"
     ops = "/api/admin/operators"
-    async with httpx.AsyncClient(base_url=base, headers=auth) as http:
+    if True:
         op = await _ok(
             http.post(
                 ops,

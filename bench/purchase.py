@@ -6,6 +6,7 @@ real signed purchase (bench/capture.py), then at 1 and 16 clients runs, one afte
   asyncpg     the same statements from a plain asyncpg loop (sqlite3 on SQLite)
   HTTP+stub   signed purchases through HTTP, the wallet a stub that accepts at once
   HTTP+casino the same with the reference casino as the wallet
+then, on PostgreSQL, both HTTP runs again at 16 clients against `coffer serve --workers 2` (x2).
 Each line gives purchases/s, p50, p99 and, for Coffer, its process's CPU ms per purchase; the
 header gives the round trips Coffer made per purchase against the statements that exist. Any
 non-2xx answer stops the run with the answer and the end of the server's log.
@@ -108,7 +109,8 @@ async def one_backend(backend: str, seconds: float) -> None:
     }
     base = f"http://127.0.0.1:{COFFER_PORT}"
     log = workdir / "coffer.log"
-    coffer = start_coffer(["serve", "--no-migrate", "--port", str(COFFER_PORT)], env, log)
+    serve = ["serve", "--no-migrate", "--port", str(COFFER_PORT)]
+    coffer = start_coffer(serve, env, log)
     stub = start_python(HERE / "stub_wallet.py", ["--port", str(STUB_PORT)])
     casino = None
     try:
@@ -131,7 +133,14 @@ async def one_backend(backend: str, seconds: float) -> None:
             f"{script.round_trips} database round trips ({script.pings} pool pings)"
         )
         run = Run(backend, base, shop, url, dbname, workdir, coffer, log, script, players)
-        await interleaved(run, seconds, stub_url, casino_url)
+        baseline = await interleaved(run, seconds, stub_url, casino_url)
+        if backend == "postgresql":  # several processes need PostgreSQL
+            coffer.terminate()
+            coffer.wait(timeout=10)
+            coffer = start_coffer([*serve, "--workers", "2"], env, log)
+            run.coffer = coffer
+            await wait_ready(base + "/healthz")
+            await http_lines(run, 16, seconds, (stub_url, casino_url), baseline, " x2")
     finally:
         for process in (coffer, casino, stub):
             if process is not None:
@@ -155,9 +164,11 @@ class Run:
     players: list[int]
 
 
-async def interleaved(run: Run, seconds: float, stub_url: str, casino_url: str) -> None:
-    """Every measure at 1 client, then every measure at 16, so each ratio shares its minute."""
-    script, base, shop, coffer, log = run.script, run.base, run.shop, run.coffer, run.log
+async def interleaved(run: Run, seconds: float, stub_url: str, casino_url: str) -> float:
+    """Every measure at 1 client, then every measure at 16, so each ratio shares its minute;
+    the 16-client baseline rate."""
+    script = run.script
+    rate = 0.0
     for clients in (1, 16):
         mine = run.players[:clients]
         baseline: Figures | None = None
@@ -173,17 +184,27 @@ async def interleaved(run: Run, seconds: float, stub_url: str, casino_url: str) 
             n, elapsed, lat = await asyncio.to_thread(sqlite_loop, path, script, mine, seconds)
             baseline = Figures(n, elapsed, lat)
             print("  " + baseline.line(f"sqlite3 {clients:>2}", None), flush=True)
-        for label, wallet in (("stub", stub_url), ("casino", casino_url)):
-            await set_wallet(base, ADMIN, wallet)
-            if wallet == casino_url:
-                await deposit(CASINO_PORT, f"{label}{clients}", clients)
-            before = cpu_seconds(coffer.pid)
-            try:
-                n, elapsed, lat = await http_run(base, shop, f"{label}{clients}", clients, seconds)
-            except AssertionError as failure:
-                raise SystemExit(f"{failure}\n--- end of {log} ---\n{tail(log)}") from None
-            figures = Figures(n, elapsed, lat, cpu_seconds(coffer.pid) - before)
-            print("  " + figures.line(f"HTTP+{label} {clients:>2}", baseline.rate), flush=True)
+        await http_lines(run, clients, seconds, (stub_url, casino_url), baseline.rate, "")
+        rate = baseline.rate
+    return rate
+
+
+async def http_lines(
+    run: Run, clients: int, seconds: float, wallets: tuple[str, str], baseline: float, tag: str
+) -> None:
+    """HTTP purchases with the stub wallet, then with the casino, against ``baseline``."""
+    for label, wallet in zip(("stub", "casino"), wallets, strict=True):
+        await set_wallet(run.base, ADMIN, wallet)
+        prefix = f"{label}{clients}{tag}"
+        if label == "casino":
+            await deposit(CASINO_PORT, prefix, clients)
+        before = cpu_seconds(run.coffer.pid)
+        try:
+            n, elapsed, lat = await http_run(run.base, run.shop, prefix, clients, seconds)
+        except AssertionError as failure:
+            raise SystemExit(f"{failure}\n--- end of {run.log} ---\n{tail(run.log)}") from None
+        figures = Figures(n, elapsed, lat, cpu_seconds(run.coffer.pid) - before)
+        print("  " + figures.line(f"HTTP+{label} {clients:>2}{tag}", baseline), flush=True)
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ class Runtime:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Runtime":
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
         return cls.build(settings, engine, load_secret_box(settings))
 
     @classmethod

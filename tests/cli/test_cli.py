@@ -165,3 +165,20 @@ async def test_expire_expires_items_past_the_claim_window(
         events = (await session.scalars(select(WebhookEvent.type))).all()
     assert sorted(states) == ["expired", "unresolved"]
     assert events == ["item_expired"]
+
+
+@pytest.mark.parametrize(
+    "args", [["serve", "--workers", "2"], ["serve", "--demo", "--workers", "2"]]
+)
+def test_several_workers_are_refused_on_sqlite_and_with_the_demo(
+    tmp_path: Path, args: list[str]
+) -> None:
+    database = tmp_path / "never.db"
+    env = {
+        "COFFER_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "COFFER_SECRET_KEY": SECRET_KEY,
+    }
+    result = CliRunner().invoke(app, args, env=env)
+    assert result.exit_code == 2, result.output
+    assert "--workers" in result.output
+    assert not database.exists()  # refused before migrating anything

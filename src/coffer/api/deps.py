@@ -14,15 +14,20 @@ from coffer.operators.service import AdminPrincipal
 from coffer.runtime import Runtime
 
 
-def runtime_of(request: Request) -> Runtime:
+def the_runtime(request: Request) -> Runtime:
     """The process runtime the app was built with."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
+async def runtime_of(request: Request) -> Runtime:
+    """``the_runtime`` as a dependency (async: a plain ``def`` would run in a thread)."""
+    return the_runtime(request)
+
+
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One unit of work per request: the route commits, anything else is rolled back."""
-    async with runtime_of(request).sessions() as session:
+    async with the_runtime(request).sessions() as session:
         yield session
 
 
@@ -36,7 +41,7 @@ async def admin_principal(request: Request, session: DbSession) -> AdminPrincipa
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AdminTokenInvalid()
-    configured = runtime_of(request).settings.admin_token
+    configured = the_runtime(request).settings.admin_token
     return await operators.authenticate_admin(session, configured, token.strip())
 
 
@@ -65,7 +70,7 @@ async def s2s_operator(request: Request, session: DbSession) -> Operator:
 S2SOperator = Annotated[Operator, Depends(s2s_operator)]
 
 
-def s2s_operator_id(request: Request) -> int:
+async def s2s_operator_id(request: Request) -> int:
     """The signing operator's id, for use cases that open their own transactions."""
     operator_id: int = request.state.s2s_operator_id
     return operator_id
@@ -74,7 +79,7 @@ def s2s_operator_id(request: Request) -> int:
 S2SOperatorId = Annotated[int, Depends(s2s_operator_id)]
 
 
-def signer(request: Request) -> Operator:
+async def signer(request: Request) -> Operator:
     """The signing operator's row as authentication read it (not bound to any session): what
     a purchase needs of it, without reading it again."""
     operator: Operator = request.state.s2s_operator

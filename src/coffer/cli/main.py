@@ -1,6 +1,7 @@
 """The ``coffer`` command: serve, migrate, manage operators and keys, verify draws."""
 
 import contextlib
+import os
 from typing import Annotated
 
 import typer
@@ -8,6 +9,7 @@ import typer
 from coffer.cli.operators import admin_token, currency_app, key_app, operator_app
 from coffer.cli.support import console
 from coffer.cli.verify import verify_command
+from coffer.kit.secrets import load_secret_box
 from coffer.kit.settings import Settings
 from coffer_casino.cli import casino_app
 
@@ -34,6 +36,12 @@ def migrate() -> None:
     console.print(f"database migrated: {settings.database_url}")
 
 
+WORKERS_HELP = (
+    "Server processes sharing the port (PostgreSQL only); background jobs in each coordinate "
+    "through the database."
+)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
@@ -53,6 +61,7 @@ def serve(
             help="Run the background jobs in the server (default: COFFER_BACKGROUND_JOBS, on).",
         ),
     ] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help=WORKERS_HELP)] = 1,
 ) -> None:
     """Run the HTTP service (migrating first unless told not to)."""
     import uvicorn
@@ -63,6 +72,8 @@ def serve(
     settings = Settings()
     if worker_inside is not None:
         settings = settings.model_copy(update={"background_jobs": worker_inside})
+    if workers > 1:
+        refuse_workers(settings, demo)
     bind_host, bind_port = host or settings.host, port or settings.port
     if migrate_first:
         upgrade_to_head(settings.database_url)
@@ -71,7 +82,40 @@ def serve(
 
         serve_with_casino(settings, bind_host, bind_port, casino_port)
         return
-    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+    else:
+        serve_processes(settings, bind_host, bind_port, workers)
+
+
+def serve_processes(settings: Settings, host: str, port: int, workers: int) -> None:
+    """uvicorn's worker processes, each building its app from the environment."""
+    import uvicorn
+
+    load_secret_box(settings)  # made once here, not raced by the workers on a first run
+    os.environ["COFFER_BACKGROUND_JOBS"] = str(settings.background_jobs).lower()
+    uvicorn.run(
+        "coffer.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+    )
+
+
+def refuse_workers(settings: Settings, demo: bool) -> None:
+    """Several processes need PostgreSQL: SQLite has one writer, and the demo one casino."""
+    if demo:
+        console.print("[red]--demo runs one process; drop --workers.[/red]")
+        raise typer.Exit(2)
+    if settings.database_url.startswith("sqlite"):
+        console.print(
+            "[red]--workers above 1 needs PostgreSQL: SQLite takes one writer at a time, so "
+            "several processes would only queue on its lock. Set COFFER_DATABASE_URL to a "
+            "postgresql+asyncpg:// URL, or serve with one worker.[/red]"
+        )
+        raise typer.Exit(2)
 
 
 @app.command()

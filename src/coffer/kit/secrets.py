@@ -9,17 +9,32 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from coffer.kit.settings import Settings
 
+OPENED_CACHE_SIZE = 4096
+
 
 class SecretBox:
     """Encrypts and decrypts short secrets with the service's Fernet key."""
 
     def __init__(self, key: bytes) -> None:
         self._fernet = Fernet(key)
+        self._opened: dict[str, str] = {}
 
     def seal(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")
 
     def open(self, token: str) -> str:
+        """The plaintext of a sealed secret. Every purchase opens its key's secret, the outbound
+        secret and the player's server seed; a sealed token never changes, so each is
+        decrypted once per process (the cache is emptied when full)."""
+        found = self._opened.get(token)
+        if found is None:
+            found = self._decrypt(token)
+            if len(self._opened) >= OPENED_CACHE_SIZE:
+                self._opened.clear()
+            self._opened[token] = found
+        return found
+
+    def _decrypt(self, token: str) -> str:
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
         except InvalidToken as exc:

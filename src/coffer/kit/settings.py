@@ -12,6 +12,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COFFER_", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///./coffer.db"
+    database_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=500,
+        description="Database connections each process keeps open; a request holds one only "
+        "while its transaction runs, never across a wallet call.",
+    )
     admin_token: str | None = None
     secret_key: str | None = Field(
         default=None, description="Fernet key that encrypts stored secrets."

@@ -11,7 +11,7 @@ from babel.numbers import get_currency_precision
 from pydantic.alias_generators import to_camel
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from coffer.kit.db import table, upsert, utcnow
 from coffer.kit.egress import EgressPolicy, url_refusal
@@ -188,16 +188,25 @@ async def revoke_key(session: AsyncSession, operator: Operator, key_id: str) -> 
     return key
 
 
-async def authenticate_key(session: AsyncSession, key_id: str) -> tuple[ApiKey, Operator] | None:
-    """The live key and its operator, or None when unknown or revoked."""
-    row = (
-        await session.execute(
-            select(ApiKey, Operator)
-            .join(Operator, Operator.id == ApiKey.operator_id)
-            .where(ApiKey.key_id == key_id, ApiKey.revoked_at.is_(None))
-        )
-    ).one_or_none()
-    return None if row is None else (row[0], row[1])
+KEYS, OPERATORS = table(ApiKey), table(Operator)
+SIGNING_KEY = (
+    select(KEYS.c.secret_sealed, OPERATORS)
+    .join(OPERATORS, OPERATORS.c.id == KEYS.c.operator_id)
+    .where(KEYS.c.key_id == bindparam("b_key"), KEYS.c.revoked_at.is_(None))
+)
+
+
+async def signing_key(engine: AsyncEngine, key_id: str) -> tuple[str, Operator] | None:
+    """The live key's sealed secret and its operator (a detached row), or None when unknown or
+    revoked: one read outside any transaction, as every signed request makes it."""
+    async with engine.connect() as conn:
+        reader = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        row = (await reader.execute(SIGNING_KEY, {"b_key": key_id})).one_or_none()
+    if row is None:
+        return None
+    values = row._mapping
+    operator = Operator(**{column.key: values[column] for column in OPERATORS.c})
+    return str(row.secret_sealed), operator
 
 
 async def put_currency(

@@ -47,12 +47,11 @@ async def authenticate(request: Request) -> Operator:
             f"(server time is {int(time.time())})."
         )
     body = await request.body()
-    async with runtime.sessions() as session:
-        found = await operators.authenticate_key(session, key_id)
+    found = await operators.signing_key(runtime.engine, key_id)
     if found is None:
         raise InvalidSignature()
-    key, operator = found
-    secret = runtime.secrets.open(key.secret_sealed)
+    sealed, operator = found
+    secret = runtime.secrets.open(sealed)
     if not any(
         signing.verify(secret, timestamp, request.method, target, body, signature, window=window)
         for target in signed_targets(request)
