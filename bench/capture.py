@@ -124,6 +124,11 @@ class Recorder:
     def _after(self, _c: Any, cursor: Any, sql: str, params: Any, _x: Any, many: bool) -> None:
         if not self.on:
             return
+        if sql.lstrip().upper().startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE: the begin's own
+            begins = [r for r in self.raw if r.kind == "begin"]
+            if begins:
+                begins[-1].sql = sql
+            return
         columns = tuple(d[0] for d in cursor.description or ())
         # The asyncpg and aiosqlite adapters fetch every row up front; peek without consuming.
         rows = [tuple(r) for r in getattr(cursor, "_rows", [])] if columns else []
@@ -182,7 +187,7 @@ def _steps(raw: list[_Raw], tokens: dict[str, str]) -> list[Step]:
     steps: list[Step] = []
     for n, r in enumerate(raw):
         if r.kind != "sql":
-            steps.append(Step(r.kind))
+            steps.append(Step(r.kind, r.sql))
             continue
         tables = _param_tables(r.sql)
         params = [

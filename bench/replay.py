@@ -107,7 +107,7 @@ def sqlite_purchase(conn: sqlite3.Connection, script: Script, player: int) -> No
     fresh, got = _fresh(script, player), dict[str, Any]()
     for step in script.steps:
         if step.kind != "sql":
-            conn.execute(step.kind.upper())
+            conn.execute(step.sql or step.kind.upper())
             continue
         args = [_value(p, fresh, got) for p in step.params]
         cursor = conn.execute(step.sql, args)

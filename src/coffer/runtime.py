@@ -4,6 +4,7 @@ Features never see this object; each entry point hands them what they need: the 
 ``Gateway``, the webhook ``Courier``, a session, the secret box.
 """
 
+import asyncio
 from dataclasses import dataclass, replace
 
 import httpx
@@ -36,6 +37,8 @@ class Runtime:
     # Webhooks get a pool of their own: a slow receiver must not hold connections wallet calls need.
     webhook_http: httpx.AsyncClient
     egress: EgressPolicy
+    # SQLite allows one writer: the money path's write transactions take turns here (FIFO).
+    writer: asyncio.Lock | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Runtime":
@@ -48,7 +51,9 @@ class Runtime:
         egress = EgressPolicy.allowing(settings.egress_allow.split(","))
         wallet = WalletClient(guarded_client(egress, 100), settings.wallet_retries)
         hooks = guarded_client(egress, settings.webhook_batch)
-        return cls(settings, engine, make_sessionmaker(engine), secrets, wallet, hooks, egress)
+        writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        sessions = make_sessionmaker(engine)
+        return cls(settings, engine, sessions, secrets, wallet, hooks, egress, writer)
 
     @property
     def gateway(self) -> Gateway:
@@ -61,6 +66,7 @@ class Runtime:
             settings.wallet_timeout_ms,
             settings.wallet_retries,
             WALLET_HANDLERS,
+            self.writer,
         )
 
     @property

@@ -348,3 +348,20 @@ async def test_a_held_round_opens_at_the_rates_it_was_bought_at(
     assert opened["reels"][0]["prize"]["valueMinor"] == 761  # 700 EUR at 0.92, not at 0.5
     assert ledger_amounts(shop.casino)[-1] == (f"payout:round:{held['publicId']}", 761)
     assert shop.casino.balance(PLAYER, "USD") == 10_000 - 543 + 761
+
+
+async def test_twenty_concurrent_purchases_of_different_players_all_settle(
+    shop: Shop, runtime: Runtime
+) -> None:
+    """SQLite takes the money path's writes in turn (BEGIN IMMEDIATE behind one lock), so no
+    writer fails with "database is locked"; PostgreSQL runs them side by side."""
+    players = [f"u_many_{n}" for n in range(20)]
+    for player in players:
+        shop.casino.deposit(player, "EUR", 1_000)
+    responses = await asyncio.gather(
+        *[shop.buy(f"many-{n}", playerExternalId=p) for n, p in enumerate(players)]
+    )
+    assert [r.status_code for r in responses] == [200] * 20, [r.text for r in responses]
+    assert [shop.casino.balance(p) for p in players] == [500] * 20
+    assert len(await rounds(runtime)) == 20
+    await assert_money_consistent(runtime, shop.casino)

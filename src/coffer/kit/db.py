@@ -1,6 +1,9 @@
 """Database engine, declarative base and session factory shared by every feature package."""
 
+import asyncio
 import functools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVarTuple
 
@@ -71,6 +74,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# A session whose connection carries this option begins with BEGIN IMMEDIATE on SQLite: it takes
+# the write lock at once, instead of upgrading a read lock later (which WAL refuses at once when
+# another writer committed meanwhile, busy timeout or not).
+SQLITE_IMMEDIATE = "coffer_sqlite_immediate"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -78,6 +87,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """Other transactions keep the driver's way: reads outside, BEGIN before the first write."""
+    if conn.get_execution_options().get(SQLITE_IMMEDIATE):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@asynccontextmanager
+async def write_session(
+    sessions: async_sessionmaker[AsyncSession], writer: asyncio.Lock | None
+) -> AsyncIterator[AsyncSession]:
+    """A session for a short write transaction. On SQLite (``writer`` given) this process runs
+    them one at a time in arrival order, each holding the write lock from its BEGIN, so
+    concurrent writers queue fairly here instead of in SQLite's sleeping busy handler."""
+    if writer is None:
+        async with sessions() as session:
+            yield session
+        return
+    async with writer, sessions() as session:
+        await session.connection(execution_options={SQLITE_IMMEDIATE: True})
+        yield session
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -90,6 +121,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
 

@@ -200,7 +200,9 @@ async def signing_key(engine: AsyncEngine, key_id: str) -> tuple[str, Operator] 
     """The live key's sealed secret and its operator (a detached row), or None when unknown or
     revoked: one read outside any transaction, as every signed request makes it."""
     async with engine.connect() as conn:
-        reader = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        reader = conn
+        if conn.dialect.name == "postgresql":  # SQLite's own BEGIN is local and cheap
+            reader = await conn.execution_options(isolation_level="AUTOCOMMIT")
         row = (await reader.execute(SIGNING_KEY, {"b_key": key_id})).one_or_none()
     if row is None:
         return None

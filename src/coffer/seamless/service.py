@@ -8,15 +8,17 @@ left open and tells the owning feature through the completion handler it registe
 instruction's kind; this package never imports its callers.
 """
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generic, Literal, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coffer.kit.db import utcnow
+from coffer.kit.db import utcnow, write_session
 from coffer.kit.secrets import SecretBox
 from coffer.operators.models import Operator
 from coffer.operators.outbound import signers
@@ -67,6 +69,11 @@ class Gateway:
     timeout_ms: int
     retries: int
     handlers: Mapping[str, Completion] = field(default_factory=dict)
+    writer: asyncio.Lock | None = None  # SQLite: this process's write transactions, in turn
+
+    def writing(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session for one of the money path's short write transactions."""
+        return write_session(self.sessions, self.writer)
 
     def target(self, operator: Operator) -> WalletTarget:
         """The operator's wallet URL, outbound secret and timeout, read inside a transaction."""
@@ -85,7 +92,7 @@ class Gateway:
 
 async def exchange(gateway: Gateway, begin: Callable[[AsyncSession], Awaitable[Send[R] | R]]) -> R:
     """Run ``begin`` in a transaction, then send and record each instruction it hands back."""
-    async with gateway.sessions() as session:
+    async with gateway.writing() as session:
         step = await begin(session)
         await session.commit()
     while isinstance(step, Send):
@@ -104,7 +111,7 @@ async def apply(session: AsyncSession, step: Send[R], result: CallResult) -> Sen
 
 async def _after_answer(gateway: Gateway, step: Send[R], result: CallResult) -> Send[R] | R:
     try:
-        async with gateway.sessions() as session:
+        async with gateway.writing() as session:
             following = await apply(session, step, result)
             await session.commit()
         return following
@@ -114,7 +121,7 @@ async def _after_answer(gateway: Gateway, step: Send[R], result: CallResult) -> 
         # The wallet may have applied it: record it as uncertain so the resolver finishes it.
         log.exception("finishing instruction %s failed; the resolver takes it", step.instruction_id)
         reason = f"settling failed after the wallet answered ({type(exc).__name__})"
-        async with gateway.sessions() as session:
+        async with gateway.writing() as session:
             uncertain = CallResult(Uncertain(reason), result.attempts)
             await record_result(session, step.instruction_id, uncertain, retry_at=utcnow())
             answer = await step.abandon(session, reason)
