@@ -3,6 +3,8 @@
 import asyncio
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,31 +42,30 @@ async def seed_with(http: httpx.AsyncClient, admin: str, wallet_url: str) -> Sho
     """``seed`` through a given client (a live server, or the app in-process)."""
     http.headers["Authorization"] = f"Bearer {admin}"
     ops = "/api/admin/operators"
-    if True:
-        op = await _ok(
-            http.post(
-                ops,
-                json={
-                    "slug": SLUG, "name": "Bench", "baseCurrency": "EUR", "walletUrl": wallet_url
-                },
-            )
-        )  # fmt: skip
-        key = await _ok(http.post(f"{ops}/{SLUG}/keys", json={}))
-        sword = {"name": "Sword", "type": "physical", "valueMinor": 320, "currency": "EUR"}
-        item = await _ok(http.post(f"{ops}/{SLUG}/items", json={**sword, "cashbackBps": 2500}))
-        other = await _ok(
-            http.post(
-                f"{ops}/{SLUG}/items",
-                json={"name": "Key", "type": "digital", "valueMinor": 900, "currency": "EUR"},
-            )
+    op = await _ok(
+        http.post(
+            ops,
+            json={
+                "slug": SLUG, "name": "Bench", "baseCurrency": "EUR", "walletUrl": wallet_url
+            },
         )
-        prizes = [
-            {"itemId": item["itemId"], "weight": 80},
-            {"itemId": other["itemId"], "weight": 20},
-        ]
-        box_body = {"name": "Bench", "slug": "bench", "priceMinor": 500, "currency": "EUR"}
-        box = await _ok(http.post(f"{ops}/{SLUG}/boxes", json={**box_body, "prizes": prizes}))
-        version = await _ok(http.post(f"{ops}/{SLUG}/boxes/{box['boxId']}/publish"))
+    )  # fmt: skip
+    key = await _ok(http.post(f"{ops}/{SLUG}/keys", json={}))
+    sword = {"name": "Sword", "type": "physical", "valueMinor": 320, "currency": "EUR"}
+    item = await _ok(http.post(f"{ops}/{SLUG}/items", json={**sword, "cashbackBps": 2500}))
+    other = await _ok(
+        http.post(
+            f"{ops}/{SLUG}/items",
+            json={"name": "Key", "type": "digital", "valueMinor": 900, "currency": "EUR"},
+        )
+    )
+    prizes = [
+        {"itemId": item["itemId"], "weight": 80},
+        {"itemId": other["itemId"], "weight": 20},
+    ]
+    box_body = {"name": "Bench", "slug": "bench", "priceMinor": 500, "currency": "EUR"}
+    box = await _ok(http.post(f"{ops}/{SLUG}/boxes", json={**box_body, "prizes": prizes}))
+    version = await _ok(http.post(f"{ops}/{SLUG}/boxes/{box['boxId']}/publish"))
     return Shop(
         key["keyId"], key["secret"], op["outboundSecret"], version["boxVersionId"], op["operatorId"]
     )
@@ -99,12 +100,15 @@ async def deposit(casino_port: int, prefix: str, clients: int) -> None:
             )
 
 
-def signed_purchase(shop: Shop, player: str, action: str) -> tuple[bytes, dict[str, str]]:
+def signed_purchase(
+    shop: Shop, player: str, action: str, version: int | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """An atomic purchase's body and signed headers (the shop's box unless told otherwise)."""
     body = {
         "playerExternalId": player,
         "gameKey": "mystery_box",
         "clientActionId": action,
-        "reels": [{"reelIndex": 0, "boxVersionId": shop.box_version_id}],
+        "reels": [{"reelIndex": 0, "boxVersionId": version or shop.box_version_id}],
     }
     raw = json.dumps(body).encode()
     headers = signing.signed_headers(
@@ -143,6 +147,19 @@ def _accept(request: httpx.Request) -> httpx.Response:
     return httpx.Response(
         200, json={"accepted": True, "balanceAfterMinor": 10**12, "providerTxnRef": "capture"}
     )
+
+
+@asynccontextmanager
+async def with_app(url: str, key: str) -> AsyncIterator[tuple[httpx.AsyncClient, Shop]]:
+    """The app in-process on ``url`` with a wallet that accepts at once, seeded; its client."""
+    settings = Settings(database_url=url, admin_token="t", secret_key=key, background_jobs=False)
+    runtime = Runtime.build(settings, make_engine(url), SecretBox(key.encode()))
+    runtime.wallet = WalletClient(httpx.AsyncClient(transport=httpx.MockTransport(_accept)), 0)
+    transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://coffer") as http:
+        shop = await seed_with(http, "t", "https://wallet.example/rpc")
+        yield http, shop
+    await runtime.close()
 
 
 async def capture_script(

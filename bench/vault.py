@@ -1,9 +1,10 @@
 """Vault page latency against vault size: 100, 10,000 and 1,000,000 items, first and deep pages.
 
 Fills one player's vault with N rows (bulk inserts, other players' rows beside them), then times
-the listing use case (`inventory.vault.list_inventory`, one keyset query per page) in-process: the
-first page, and a page reached by a cursor near the oldest item. The baseline is the 100-item
-vault measured in the same run.
+the listing use case (`inventory.vault.list_inventory`) in-process: the first page, and a page
+reached by a cursor near the oldest item, filtered by one state, by two, and by every state (one
+query per state, merged). Each filter's baseline is its first page on the smallest vault,
+measured in the same run.
 
 Run: .venv/bin/python bench/vault.py [--sizes 100,10000,1000000] [--backends sqlite,postgresql]
 """
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.models import Item
 from coffer.inventory.models import InventoryItem
+from coffer.inventory.states import LISTED
 from coffer.inventory.vault import InventoryQuery, list_inventory
 from coffer.kit.cursors import encode_keyset
 from coffer.kit.db import make_engine, utcnow
@@ -119,7 +121,7 @@ async def bench_backend(backend: str, sizes: list[int]) -> None:
         async with runtime.engine.begin() as conn:
             await conn.execute(text("ANALYZE"))
     print(f"\n{backend}")
-    baseline: float | None = None
+    baselines: dict[int, float] = {}  # per filter: its page on the smallest vault
     for size in sizes:
         started = time.perf_counter()
         operator_id, player, oldest = await fill(runtime, size)
@@ -127,20 +129,19 @@ async def bench_backend(backend: str, sizes: list[int]) -> None:
             async with runtime.engine.begin() as conn:
                 await conn.execute(text("ANALYZE inventory_items"))
         filled = time.perf_counter() - started
-        first = await time_page(
-            runtime, operator_id, InventoryQuery(player, ["unresolved"], 50, None)
-        )
         deep_cursor = encode_keyset("next", oldest + 200)
-        deep = await time_page(
-            runtime, operator_id, InventoryQuery(player, ["unresolved"], 50, deep_cursor)
-        )
-        baseline = baseline or first
-        print(
-            f"  {size:>9} items (filled in {filled:5.1f} s): first page {first:6.2f} ms, "
-            f"deep page {deep:6.2f} ms, first/baseline {first / baseline:4.2f}, "
-            f"deep/baseline {deep / baseline:4.2f}",
-            flush=True,
-        )
+        print(f"  {size:>9} items (filled in {filled:5.1f} s)", flush=True)
+        for states in (["unresolved"], ["unresolved", "cashed_back"], list(LISTED)):
+            first = await time_page(runtime, operator_id, InventoryQuery(player, states, 50, None))
+            deep_query = InventoryQuery(player, states, 50, deep_cursor)
+            deep = await time_page(runtime, operator_id, deep_query)
+            baseline = baselines.setdefault(len(states), first)
+            print(
+                f"    {len(states)} state(s): first page {first:6.2f} ms, deep page "
+                f"{deep:6.2f} ms, first/baseline {first / baseline:4.2f}, "
+                f"deep/baseline {deep / baseline:4.2f}",
+                flush=True,
+            )
     await runtime.close()
 
 

@@ -90,6 +90,25 @@ async def test_state_filter_defaults_to_unresolved_and_ignores_unknown(
     assert nothing == {"items": [], "cursor": {"next": None, "prev": None}}
 
 
+async def test_pages_of_two_interleaved_states_merge_in_id_order(
+    shop: Shop, runtime: Runtime
+) -> None:
+    """Each state is read on its own and merged: pages stay newest first across states."""
+    shop.casino.deposit(PLAYER, "EUR", 100_000)
+    ids = await won(shop, "m", 7)
+    await set_state(runtime, "cashed_back", *ids[1::2])
+    newest = sorted(ids, reverse=True)
+    both = "unresolved,cashed_back"
+    pages = [await vault(shop, limit=3, state=both)]
+    while pages[-1]["cursor"]["next"] is not None:
+        pages.append(await vault(shop, limit=3, state=both, cursor=pages[-1]["cursor"]["next"]))
+    assert [ids_of(p) for p in pages] == [newest[:3], newest[3:6], newest[6:]]
+    back = await vault(shop, limit=3, state=both, cursor=pages[2]["cursor"]["prev"])
+    assert ids_of(back) == newest[3:6]
+    top = await vault(shop, limit=3, state=both, cursor=back["cursor"]["prev"])
+    assert (ids_of(top), top["cursor"]["prev"]) == (newest[:3], None)
+
+
 async def test_pages_forwards_and_back_through_seven_items(shop: Shop) -> None:
     shop.casino.deposit(PLAYER, "EUR", 100_000)
     ids = await won(shop, "a", 4) + await won(shop, "b", 3)

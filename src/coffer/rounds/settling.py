@@ -27,7 +27,7 @@ from coffer.rounds.answers import Fairness, ReelView, Result, Settled, WonItemVi
 from coffer.rounds.buying import Bought
 from coffer.rounds.events import bonus_item
 from coffer.rounds.models import Round, RoundReel
-from coffer.seamless.client import Accepted, CallResult, WalletRequest
+from coffer.seamless.client import Accepted, CallResult, WalletRequest, WalletTarget
 from coffer.seamless.instructions import insert_instruction, instruction_row
 from coffer.seamless.service import Gateway, Send
 from coffer.webhooks.outbox import emit_row
@@ -56,9 +56,8 @@ async def debit(session: AsyncSession, gateway: Gateway, bought: Bought) -> step
     target = gateway.target(bought.operator)
     operator_funded = bought.funding == "operator"
     key = f"round:{bought.public_id}"
-    row = _instruction(bought, "purchase", "none" if operator_funded else "wallet.debit", key)
-    row["amount_minor"] = bought.bet_minor
-    row["next_attempt_at"] = None if operator_funded else gateway.resolver_after(target)
+    rpc = "none" if operator_funded else "wallet.debit"
+    row = _instruction(bought, "purchase", rpc, key, bought.bet_minor, gateway, target)
     instruction_id = await insert_instruction(conn, row)
     if operator_funded:
         return await _accepted(session, gateway, bought, Accepted(None, None))
@@ -85,18 +84,28 @@ async def debit(session: AsyncSession, gateway: Gateway, bought: Bought) -> step
     return Send(instruction_id, target, request, finish, abandon=abandon)
 
 
-def _instruction(bought: Bought, kind: str, rpc: str, key: str) -> dict[str, Any]:
+def _instruction(
+    bought: Bought,
+    kind: str,
+    rpc: str,
+    key: str,
+    amount_minor: int,
+    gateway: Gateway,
+    target: WalletTarget,
+) -> dict[str, Any]:
+    """A money instruction of this round (the resolver leaves it to the request at first)."""
     return instruction_row(
         operator_id=bought.operator.id,
         player_id=bought.player_id,
         kind=kind,
         rpc=rpc,
         key=key,
-        amount_minor=0,
+        amount_minor=amount_minor,
         currency=bought.currency,
         funding=bought.funding,
         round_id=bought.round_id,
         round_public_id=bought.public_id,
+        resolver_after=gateway.resolver_after(target),
     )
 
 
@@ -280,9 +289,7 @@ async def _payout(
     """Write the cash payout credit (key payout:round:<id>); the resolver re-sends it if need be."""
     target = gateway.target(bought.operator)
     key = f"payout:round:{bought.public_id}"
-    row = _instruction(bought, "payout", "wallet.credit", key)
-    row["amount_minor"] = cash_minor
-    row["next_attempt_at"] = gateway.resolver_after(target)
+    row = _instruction(bought, "payout", "wallet.credit", key, cash_minor, gateway, target)
     credit_id = await insert_instruction(conn, row)
 
     async def finish(_session: AsyncSession, _result: CallResult, _owned: bool) -> steps.Outcome:
