@@ -11,7 +11,7 @@ from babel.numbers import get_currency_precision
 from pydantic.alias_generators import to_camel
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from coffer.kit.db import table, upsert, utcnow
 from coffer.kit.egress import EgressPolicy, url_refusal
@@ -196,14 +196,10 @@ SIGNING_KEY = (
 )
 
 
-async def signing_key(engine: AsyncEngine, key_id: str) -> tuple[str, Operator] | None:
-    """The live key's sealed secret and its operator (a detached row), or None when unknown or
-    revoked: one read outside any transaction, as every signed request makes it."""
-    async with engine.connect() as conn:
-        reader = conn
-        if conn.dialect.name == "postgresql":  # SQLite's own BEGIN is local and cheap
-            reader = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        row = (await reader.execute(SIGNING_KEY, {"b_key": key_id})).one_or_none()
+async def signing_key(conn: AsyncConnection, key_id: str) -> tuple[str, Operator] | None:
+    """The live key's sealed secret and its operator (a row bound to no session), or None when
+    unknown or revoked; one read, as every signed request makes it."""
+    row = (await conn.execute(SIGNING_KEY, {"b_key": key_id})).one_or_none()
     if row is None:
         return None
     values = row._mapping

@@ -47,7 +47,11 @@ async def authenticate(request: Request) -> Operator:
             f"(server time is {int(time.time())})."
         )
     body = await request.body()
-    found = await operators.signing_key(runtime.engine, key_id)
+    async with runtime.engine.connect() as conn:
+        reader = conn  # PostgreSQL reads it outside a transaction: no BEGIN, no ROLLBACK
+        if conn.dialect.name == "postgresql":
+            reader = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        found = await operators.signing_key(reader, key_id)
     if found is None:
         raise InvalidSignature()
     sealed, operator = found
