@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from coffer.catalog import publish as publishing
-from coffer.catalog.service import openable_version, prize_table
+from coffer.catalog.cards import playable
 from coffer.kit.errors import BoxNotPlayable, Conflict, UnknownBox
 from coffer.operators.models import Operator
 from coffer.runtime import Runtime
@@ -80,12 +80,14 @@ async def test_publish_twice_supersedes_and_snapshot_matches(
     async with runtime.sessions() as session:
         op = await session.get(Operator, operator.operator_id)
         assert op is not None
-        assert (await openable_version(session, op, v2["boxVersionId"])).version_number == 2
+        conn = await session.connection()
+        [current] = await playable(conn, op.id, [v2["boxVersionId"]])
+        assert (current.id, current.price_minor) == (v2["boxVersionId"], 2000)
         with pytest.raises(BoxNotPlayable):
-            await openable_version(session, op, v1_id)
+            await playable(conn, op.id, [v1_id])
         with pytest.raises(UnknownBox):
-            await openable_version(session, op, 987_654)
-        assert [p.cash_minor for p in await prize_table(session, v2["boxVersionId"])] == [500]
+            await playable(conn, op.id, [987_654])
+        assert [(p.item_id, p.value_minor) for p in current.prizes] == [(None, 500)]
 
     response = await client.get(f"/fairness/box-version/{v2['boxVersionId']}/snapshot")
     assert response.status_code == 200
@@ -260,7 +262,7 @@ async def test_inactive_box_is_not_playable(
         op = await session.get(Operator, operator.operator_id)
         assert op is not None
         with pytest.raises(BoxNotPlayable):
-            await openable_version(session, op, version_id)
+            await playable(await session.connection(), op.id, [version_id])
 
 
 async def test_other_operators_version_is_unknown_to_openable(
@@ -272,7 +274,7 @@ async def test_other_operators_version_is_unknown_to_openable(
         op = await session.get(Operator, operator.operator_id)
         assert op is not None
         with pytest.raises(UnknownBox):
-            await openable_version(session, op, version_id)
+            await playable(await session.connection(), op.id, [version_id])
 
 
 async def test_concurrent_publish_conflicts(

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from coffer.catalog.service import openable_version, prize_table
+from coffer.catalog.cards import playable
 from coffer.fairness.algorithm import PrizeTable, draw
 from coffer.operators.models import Operator
 from coffer.runtime import Runtime
@@ -47,13 +47,14 @@ async def test_ten_thousand_prizes_publish_and_draw(
     async with runtime.sessions() as session:
         op = await session.get(Operator, operator.operator_id)
         assert op is not None
-        opened = await openable_version(session, op, version["boxVersionId"])
-        assert opened.total_weight == total
-        table = await prize_table(session, opened.id)
-        again = await prize_table(session, opened.id)
+        conn = await session.connection()
+        [opened] = await playable(conn, op.id, [version["boxVersionId"]])
+        [again] = await playable(conn, op.id, [version["boxVersionId"]])
+    assert opened.table.total == total
+    assert again is opened  # read once, then served from memory
+    table = opened.prizes
     assert len(table) == MAX_PRIZES
     assert [p.sort_index for p in table] == sorted(p["sortIndex"] for p in prizes)
-    assert [(p.id, p.weight) for p in again] == [(p.id, p.weight) for p in table]
     weights = PrizeTable(p.weight for p in table)
     reels = draw("a" * 64, "client-seed", 1, weights, 3)
     tickets = spec_tickets("a" * 64, "client-seed", 1, 3, total)  # SPEC §10, independently

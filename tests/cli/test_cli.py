@@ -167,18 +167,24 @@ async def test_expire_expires_items_past_the_claim_window(
     assert events == ["item_expired"]
 
 
+NO_DATABASE = "postgresql+asyncpg://postgres@127.0.0.1:1/none"  # refused before it is used
+
+
 @pytest.mark.parametrize(
-    "args", [["serve", "--workers", "2"], ["serve", "--demo", "--workers", "2"]]
+    ("args", "url", "says"),
+    [
+        (["serve", "--workers", "2"], "sqlite", "needs PostgreSQL"),
+        (["serve", "--demo", "--workers", "2"], NO_DATABASE, "--demo runs one process"),
+    ],
 )
 def test_several_workers_are_refused_on_sqlite_and_with_the_demo(
-    tmp_path: Path, args: list[str]
+    tmp_path: Path, args: list[str], url: str, says: str
 ) -> None:
     database = tmp_path / "never.db"
-    env = {
-        "COFFER_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-        "COFFER_SECRET_KEY": SECRET_KEY,
-    }
+    if url == "sqlite":
+        url = f"sqlite+aiosqlite:///{database}"
+    env = {"COFFER_DATABASE_URL": url, "COFFER_SECRET_KEY": SECRET_KEY}
     result = CliRunner().invoke(app, args, env=env)
     assert result.exit_code == 2, result.output
-    assert "--workers" in result.output
+    assert says in " ".join(result.output.split())
     assert not database.exists()  # refused before migrating anything

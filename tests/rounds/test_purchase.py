@@ -4,7 +4,7 @@ import asyncio
 import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from coffer.catalog.models import BoxVersion
 from coffer.fairness.verify import verify_draw
@@ -353,8 +353,7 @@ async def test_a_held_round_opens_at_the_rates_it_was_bought_at(
 async def test_twenty_concurrent_purchases_of_different_players_all_settle(
     shop: Shop, runtime: Runtime
 ) -> None:
-    """SQLite takes the money path's writes in turn (BEGIN IMMEDIATE behind one lock), so no
-    writer fails with "database is locked"; PostgreSQL runs them side by side."""
+    """Concurrent first purchases of different players neither fail nor mix their money."""
     players = [f"u_many_{n}" for n in range(20)]
     for player in players:
         shop.casino.deposit(player, "EUR", 1_000)
@@ -365,3 +364,24 @@ async def test_twenty_concurrent_purchases_of_different_players_all_settle(
     assert [shop.casino.balance(p) for p in players] == [500] * 20
     assert len(await rounds(runtime)) == 20
     await assert_money_consistent(runtime, shop.casino)
+
+
+async def test_on_sqlite_the_purchase_transactions_take_the_write_lock_at_begin(
+    shop: Shop, runtime: Runtime
+) -> None:
+    """Both of a purchase's write transactions begin IMMEDIATE on SQLite (behind the process's
+    writer lock), so their reads never need a lock upgrade WAL could refuse; PostgreSQL's
+    transactions are untouched."""
+    shop.casino.deposit(PLAYER, "EUR", 1_000)
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        sent.append(statement)
+
+    event.listen(runtime.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        assert (await shop.buy("immediate-1")).status_code == 200
+    finally:
+        event.remove(runtime.engine.sync_engine, "before_cursor_execute", record)
+    immediate = sent.count("BEGIN IMMEDIATE")
+    assert immediate == (2 if runtime.engine.dialect.name == "sqlite" else 0), sent

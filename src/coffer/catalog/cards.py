@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from coffer.catalog.models import Box, BoxPrize, BoxVersion
 from coffer.catalog.schemas import MAX_ID
+from coffer.fairness import algorithm
 from coffer.fairness.algorithm import PrizeTable
 from coffer.kit.db import table
 from coffer.kit.errors import BoxNotPlayable, UnknownBox
@@ -30,6 +31,8 @@ class Prize:
     id: int
     item_id: int | None
     value_minor: int
+    weight: int
+    sort_index: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,11 @@ class Card:
     snapshot_hash: str
     prizes: tuple[Prize, ...]  # in draw order (sortIndex, prizeId)
     table: PrizeTable
+
+    def pick(self, word: int) -> tuple[int, Prize]:
+        """The ticket a stream word draws in this version, and its prize (SPEC §10)."""
+        ticket = algorithm.ticket(word, self.table.total)
+        return ticket, self.prizes[self.table.pick(ticket)]
 
 
 STATE = (
@@ -104,7 +112,13 @@ async def card(conn: AsyncConnection, version_id: int, snapshot_hash: str) -> Ca
         )
     ).one()
     rows = await conn.execute(
-        select(prizes.c.id, prizes.c.item_id, prizes.c.value_minor, prizes.c.weight)
+        select(
+            prizes.c.id,
+            prizes.c.item_id,
+            prizes.c.value_minor,
+            prizes.c.weight,
+            prizes.c.sort_index,
+        )
         .where(prizes.c.box_version_id == version_id)
         .order_by(prizes.c.sort_index, prizes.c.id)
     )
@@ -115,7 +129,7 @@ async def card(conn: AsyncConnection, version_id: int, snapshot_hash: str) -> Ca
         head.price_minor,
         head.currency,
         snapshot_hash,
-        tuple(Prize(r.id, r.item_id, r.value_minor) for r in listed),
+        tuple(Prize(r.id, r.item_id, r.value_minor, r.weight, r.sort_index) for r in listed),
         PrizeTable(r.weight for r in listed),
     )
     _cards[key] = made

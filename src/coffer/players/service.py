@@ -47,16 +47,14 @@ FIND_ID = select(players.c.id).where(
 
 
 async def player_id(conn: AsyncConnection, operator_id: int, external_id: str) -> int:
-    """The player's id, inserting the player first if new (purchase path, Core).
-
-    PostgreSQL reads first: one statement for a known player. SQLite inserts first, so the
-    transaction takes the write lock at once instead of upgrading a read, which WAL refuses
-    when another writer committed meanwhile."""
+    """The player's id, inserting the player first if new (purchase path, Core): one read for
+    a known player. On SQLite the purchase's transaction holds the write lock from its BEGIN
+    IMMEDIATE (``kit.db.write_session``), so this read is never upgraded to a write lock later,
+    which WAL would refuse when another writer committed meanwhile."""
     key = {"b_operator": operator_id, "b_ext": external_id}
-    if conn.dialect.name == "postgresql":
-        found = await conn.scalar(FIND_ID, key)
-        if found is not None:
-            return int(found)
+    found = await conn.scalar(FIND_ID, key)
+    if found is not None:
+        return int(found)
     new = {"operator_id": operator_id, "external_id": external_id, "blocked": False}
     add = insert_or_skip(conn.dialect.name, players, ("operator_id", "external_id"))
     await conn.execute(add, {**new, "created_at": utcnow()})

@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.catalog.models import BoxPrize, BoxVersion, Item
-from coffer.catalog.service import prize_table
+from coffer.catalog.cards import Card, Prize, card
+from coffer.catalog.models import Item
 from coffer.catalog.snapshot import cash_name
 from coffer.fairness import algorithm
 from coffer.fairness import service as fairness
@@ -45,16 +45,16 @@ async def claim_for_draw(session: AsyncSession, round_id: int, from_status: str)
 
 async def _picks(
     session: AsyncSession, seed: str, client_seed: str, nonce: int, reels: list[RoundReel]
-) -> list[BoxPrize]:
+) -> list[tuple[Card, Prize]]:
+    """Each reel's version card (as published, by its snapshot hash) and drawn prize."""
+    conn = await session.connection()
     words = algorithm.words(seed, client_seed, nonce, len(reels))
     picked = []
     for reel, word in zip(reels, words, strict=True):
-        prizes = await prize_table(session, reel.box_version_id)
-        table = algorithm.PrizeTable(p.weight for p in prizes)
-        reel.ticket = algorithm.ticket(word, table.total)
-        prize = prizes[table.pick(reel.ticket)]
+        drawn = await card(conn, reel.box_version_id, reel.snapshot_hash)
+        reel.ticket, prize = drawn.pick(word)
         reel.prize_id = prize.id
-        picked.append(prize)
+        picked.append((drawn, prize))
     return picked
 
 
@@ -79,11 +79,11 @@ async def draw_round(
         ).all()
     )
     picked = await _picks(session, seed, pair.client_seed, nonce, reels)
-    versions, items = await _catalog_rows(session, reels, picked)
+    items = await _won_items(session, [prize for _card, prize in picked])
     target = rates[round_.currency]
     views, won, bonuses, cash = [], [], [], 0
-    for reel, prize in zip(reels, picked, strict=True):
-        source = rates[versions[reel.box_version_id].currency]
+    for reel, (drawn, prize) in zip(reels, picked, strict=True):
+        source = rates[drawn.currency]
         value = convert_checked(prize.value_minor, source, target)
         item = items.get(prize.item_id) if prize.item_id else None
         name = item.name if item else cash_name(value, target.currency, target.minor_digits)
@@ -110,17 +110,12 @@ async def draw_round(
     return Settlement(views, won, cash, bonuses)
 
 
-async def _catalog_rows(
-    session: AsyncSession, reels: list[RoundReel], picked: list[BoxPrize]
-) -> tuple[dict[int, BoxVersion], dict[int, Item]]:
-    """The drawn reels' versions (for their currency) and won items (live names), two queries."""
-    versions = await session.scalars(
-        select(BoxVersion).where(BoxVersion.id.in_({r.box_version_id for r in reels}))
-    )
+async def _won_items(session: AsyncSession, picked: list[Prize]) -> dict[int, Item]:
+    """The won items as they are now (live names and cashback rules), one query."""
     items = await session.scalars(
         select(Item).where(Item.id.in_({p.item_id for p in picked if p.item_id}))
     )
-    return {v.id: v for v in versions}, {i.id: i for i in items}
+    return {i.id: i for i in items}
 
 
 async def _to_vault(

@@ -140,9 +140,10 @@ async def settle(
         return await steps.settle(session, gateway, bought.action_id, round_, "pending", balance)
     drawing = await next_nonce(session, gateway.secrets, bought.player_id)
     drawn = await draw(conn, bought, drawing)
+    payout = sum(r.value_minor for r in drawn.reels)
     drawn_row = {
         "b_id": bought.round_id,
-        "payout_minor": sum(r.value_minor for r in drawn.reels),
+        "payout_minor": payout,
         "seed_pair_id": drawing.pair_id,
         "nonce": drawing.nonce,
         "client_seed": drawing.client_seed,
@@ -156,7 +157,7 @@ async def settle(
     result = Settled(
         bought.public_id,
         bought.bet_minor,
-        sum(r.value_minor for r in drawn.reels),
+        payout,
         bought.currency,
         bought.funding,
         settled_at,
@@ -178,8 +179,8 @@ async def draw(conn: AsyncConnection, bought: Bought, drawing: Drawing) -> Drawn
     words = algorithm.words(drawing.server_seed, drawing.client_seed, drawing.nonce, count)
     picks = []
     for index, card, word in zip(bought.reel_indexes, bought.cards, words, strict=True):
-        ticket = algorithm.ticket(word, card.table.total)
-        picks.append((index, card, ticket, card.prizes[card.table.pick(ticket)]))
+        ticket, prize = card.pick(word)
+        picks.append((index, card, ticket, prize))
     await conn.execute(
         PRIZES,
         [{"r": bought.round_id, "i": i, "t": t, "p": prize.id} for i, _c, t, prize in picks],
@@ -210,26 +211,27 @@ async def _items(conn: AsyncConnection, ids: set[int]) -> dict[int, Any]:
     return {row.id: row for row in rows}
 
 
+def _won_row(bought: Bought, index: int, item: Any) -> dict[str, Any]:
+    """What a vault row and an entitlement both record of a won item."""
+    return {
+        "operator_id": bought.operator.id,
+        "player_id": bought.player_id,
+        "item_id": item.id,
+        "round_id": bought.round_id,
+        "reel_index": index,
+        "created_at": utcnow(),
+    }
+
+
 async def _to_vault(
     conn: AsyncConnection, bought: Bought, won: list[tuple[int, Any]]
 ) -> tuple[WonItemView, ...]:
     if not won:
         return ()
-    now = utcnow()
-    rows = [
-        {
-            "operator_id": bought.operator.id,
-            "player_id": bought.player_id,
-            "item_id": item.id,
-            "round_id": bought.round_id,
-            "round_public_id": bought.public_id,
-            "reel_index": index,
-            "state": UNRESOLVED,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for index, item in won
-    ]
+    extra = {"round_public_id": bought.public_id, "state": UNRESOLVED}
+    rows = [{**_won_row(bought, index, item), **extra} for index, item in won]
+    for row in rows:
+        row["updated_at"] = row["created_at"]
     ids = await conn.execute(ADD_VAULT, rows)
     policies = bought.operator.policies
     return tuple(
@@ -245,18 +247,7 @@ async def _entitle(
     """Bonus prizes become entitlements: (entitlement id, reel index, item) each."""
     if not bonuses:
         return []
-    now = utcnow()
-    rows = [
-        {
-            "operator_id": bought.operator.id,
-            "player_id": bought.player_id,
-            "item_id": item.id,
-            "round_id": bought.round_id,
-            "reel_index": index,
-            "created_at": now,
-        }
-        for index, item in bonuses
-    ]
+    rows = [_won_row(bought, index, item) for index, item in bonuses]
     ids = await conn.execute(ADD_BONUSES, rows)
     return [
         (entitlement_id, index, item)
