@@ -19,6 +19,7 @@ from coffer.catalog.schemas import MAX_ID
 from coffer.fairness import algorithm
 from coffer.fairness.algorithm import PrizeTable
 from coffer.kit.db import table
+from coffer.kit.direct import run
 from coffer.kit.errors import BoxNotPlayable, UnknownBox
 
 CARD_CACHE_SIZE = 256
@@ -78,7 +79,7 @@ async def playable(
     wanted = {v for v in version_ids if 1 <= v <= MAX_ID}
     found = {}
     if wanted:
-        rows = await conn.execute(STATE, {"b_ids": sorted(wanted), "b_operator": operator_id})
+        rows = await run(conn, STATE, {"b_ids": sorted(wanted), "b_operator": operator_id})
         found = {row[0]: row for row in rows}
     cards = []
     for version_id in version_ids:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from coffer.kit.db import table, upsert, utcnow
+from coffer.kit.direct import run
 from coffer.kit.egress import EgressPolicy, url_refusal
 from coffer.kit.errors import (
     AdminTokenInvalid,
@@ -199,12 +200,11 @@ SIGNING_KEY = (
 async def signing_key(conn: AsyncConnection, key_id: str) -> tuple[str, Operator] | None:
     """The live key's sealed secret and its operator (a row bound to no session), or None when
     unknown or revoked; one read, as every signed request makes it."""
-    row = (await conn.execute(SIGNING_KEY, {"b_key": key_id})).one_or_none()
+    row = (await run(conn, SIGNING_KEY, {"b_key": key_id})).one_or_none()
     if row is None:
         return None
-    values = row._mapping
-    operator = Operator(**{column.key: values[column] for column in OPERATORS.c})
-    return str(row.secret_sealed), operator
+    operator = Operator(**{c.key: v for c, v in zip(OPERATORS.c, row[1:], strict=True)})
+    return str(row[0]), operator
 
 
 async def put_currency(
@@ -277,7 +277,7 @@ RATES = select(CURRENCIES.c.code, CURRENCIES.c.rate_to_base, CURRENCIES.c.minor_
 
 async def rates_now(conn: AsyncConnection, operator_id: int) -> dict[str, Rate]:
     """``load_rates`` for the purchase path: one Core statement in the caller's transaction."""
-    rows = await conn.execute(RATES, {"b_operator": operator_id})
+    rows = await run(conn, RATES, {"b_operator": operator_id})
     return {code: Rate(code, parse_rate(rate), digits) for code, rate, digits in rows}
 
 

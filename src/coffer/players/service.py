@@ -4,6 +4,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from coffer.kit.db import insert_ignoring_conflict, insert_or_skip, table, utcnow
+from coffer.kit.direct import run
 from coffer.kit.errors import UnknownPlayer
 from coffer.operators.models import Operator
 from coffer.players.models import Player
@@ -52,7 +53,7 @@ async def player_id(conn: AsyncConnection, operator_id: int, external_id: str) -
     IMMEDIATE (``kit.db.write_session``), so this read is never upgraded to a write lock later,
     which WAL would refuse when another writer committed meanwhile."""
     key = {"b_operator": operator_id, "b_ext": external_id}
-    found = await conn.scalar(FIND_ID, key)
+    found = (await run(conn, FIND_ID, key)).scalar()
     if found is not None:
         return int(found)
     new = {"operator_id": operator_id, "external_id": external_id, "blocked": False}

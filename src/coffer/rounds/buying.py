@@ -16,6 +16,7 @@ from ulid import ULID
 
 from coffer.catalog.cards import Card, playable
 from coffer.kit.db import insert_or_skip, table, utcnow
+from coffer.kit.direct import run
 from coffer.kit.errors import CofferError, WalletUnavailable
 from coffer.kit.money import Rate
 from coffer.operators.models import Operator
@@ -93,7 +94,7 @@ async def write_round(
         cards,
         {code: rates[code] for code in {currency, *(c.currency for c in cards)}},
     )
-    round_id = int(await conn.scalar(ADD_ROUND, _round_row(bought)))
+    round_id = int((await run(conn, ADD_ROUND, _round_row(bought))).scalar())
     action_id = await _claim(conn, operator.id, player, command.client_action_id, digest, round_id)
     if action_id is None:
         await _replay_if_known(session, gateway, operator, player, command, digest)
@@ -108,7 +109,7 @@ async def write_round(
         }
         for index, card, price in zip(bought.reel_indexes, cards, prices, strict=True)
     ]
-    await conn.execute(ADD_REELS, reel_rows)
+    await run(conn, ADD_REELS, reel_rows)
     return replace(bought, action_id=action_id, round_id=round_id)
 
 
@@ -162,7 +163,7 @@ async def _claim(
         "created_at": utcnow(),
     }
     claim = insert_or_skip(conn.dialect.name, ACTIONS, CLAIM_KEYS, ("id",))
-    found = await conn.scalar(claim, values)
+    found = (await run(conn, claim, values)).scalar()
     return None if found is None else int(found)
 
 

@@ -13,7 +13,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coffer.kit.canonical import canonical_json
-from coffer.kit.db import insert_ignoring_conflict, rows_changed, table, utcnow
+from coffer.kit.db import insert_ignoring_conflict, table, utcnow
+from coffer.kit.direct import run
 from coffer.kit.errors import IdempotencyKeyReused
 from coffer.rounds import answers
 from coffer.rounds.answers import Replayed, Result
@@ -130,8 +131,8 @@ async def finish_now(
     """``finish`` for the purchase path: no read-back when this result is the one stored."""
     conn = await session.connection()
     done = {"round_id": round_id, "result": answers.dump(result), "finished_at": utcnow()}
-    changed = await conn.execute(FINISH, {"b_id": action_id, **done})
-    if rows_changed(changed) == 1:
+    changed = await run(conn, FINISH, {"b_id": action_id, **done})
+    if changed.rowcount == 1:
         return result
     return await finish(session, action_id, round_id, result)
 

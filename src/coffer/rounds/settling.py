@@ -19,7 +19,8 @@ from coffer.fairness.service import Drawing, next_nonce
 from coffer.inventory.models import Entitlement, InventoryItem
 from coffer.inventory.rules import VAULT_TYPES, cashback_minor
 from coffer.inventory.states import UNRESOLVED
-from coffer.kit.db import rows_changed, table, utcnow
+from coffer.kit.db import table, utcnow
+from coffer.kit.direct import run
 from coffer.operators.service import convert_checked
 from coffer.rounds import answers, steps
 from coffer.rounds import idempotency as actions
@@ -134,8 +135,8 @@ async def settle(
     """Claim the round for the draw, draw it with the player's next nonce, store the answer."""
     conn = await session.connection()
     settled_at = utcnow()
-    claimed = await conn.execute(CLAIM, {"b_id": bought.round_id, "settled_at": settled_at})
-    if rows_changed(claimed) != 1:  # the resolver took it meanwhile: answer as it stands
+    claimed = await run(conn, CLAIM, {"b_id": bought.round_id, "settled_at": settled_at})
+    if claimed.rowcount != 1:  # the resolver took it meanwhile: answer as it stands
         round_ = await steps.load_round(session, bought.round_id)
         return await steps.settle(session, gateway, bought.action_id, round_, "pending", balance)
     drawing = await next_nonce(session, gateway.secrets, bought.player_id)
@@ -150,7 +151,7 @@ async def settle(
         "server_seed_hash": drawing.server_seed_hash,
         "algorithm_key": algorithm.ALGORITHM_KEY,
     }
-    await conn.execute(DRAWN, drawn_row)
+    await run(conn, DRAWN, drawn_row)
     fairness = Fairness(
         drawing.server_seed_hash, drawing.client_seed, drawing.nonce, algorithm.ALGORITHM_KEY
     )
@@ -181,7 +182,8 @@ async def draw(conn: AsyncConnection, bought: Bought, drawing: Drawing) -> Drawn
     for index, card, word in zip(bought.reel_indexes, bought.cards, words, strict=True):
         ticket, prize = card.pick(word)
         picks.append((index, card, ticket, prize))
-    await conn.execute(
+    await run(
+        conn,
         PRIZES,
         [{"r": bought.round_id, "i": i, "t": t, "p": prize.id} for i, _c, t, prize in picks],
     )
@@ -207,7 +209,7 @@ async def _items(conn: AsyncConnection, ids: set[int]) -> dict[int, Any]:
     """The won items as they are now (live names and cashback rules), one query."""
     if not ids:
         return {}
-    rows = await conn.execute(WON_ITEMS, {"b_ids": sorted(ids)})
+    rows = await run(conn, WON_ITEMS, {"b_ids": sorted(ids)})
     return {row.id: row for row in rows}
 
 
@@ -232,7 +234,7 @@ async def _to_vault(
     rows = [{**_won_row(bought, index, item), **extra} for index, item in won]
     for row in rows:
         row["updated_at"] = row["created_at"]
-    ids = await conn.execute(ADD_VAULT, rows)
+    ids = await run(conn, ADD_VAULT, rows)
     policies = bought.operator.policies
     return tuple(
         WonItemView(row_id, item.id, item.name, cashback_minor(item, policies), item.currency,
@@ -248,7 +250,7 @@ async def _entitle(
     if not bonuses:
         return []
     rows = [_won_row(bought, index, item) for index, item in bonuses]
-    ids = await conn.execute(ADD_BONUSES, rows)
+    ids = await run(conn, ADD_BONUSES, rows)
     return [
         (entitlement_id, index, item)
         for entitlement_id, (index, item) in zip(ids.scalars(), bonuses, strict=True)

@@ -6,7 +6,8 @@ from typing import Any
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from coffer.kit.db import rows_changed, table, utcnow
+from coffer.kit.db import table, utcnow
+from coffer.kit.direct import run
 from coffer.kit.untrusted import bounded, bounded_or_none
 from coffer.seamless.client import (
     Accepted,
@@ -81,7 +82,7 @@ async def add_instruction(session: AsyncSession, **fields: Any) -> WalletInstruc
 
 async def insert_instruction(conn: AsyncConnection, row: dict[str, Any]) -> int:
     """``add_instruction`` for the purchase path (Core): the new instruction's id."""
-    return int(await conn.scalar(ADD_INSTRUCTION, row))
+    return int((await run(conn, ADD_INSTRUCTION, row)).scalar())
 
 
 async def record_result(
@@ -115,10 +116,10 @@ async def record_result(
         values["latency_ms"] = result.attempts[-1].latency_ms
     conn = await session.connection()
     keys = {"b_id": instruction_id, "b_attempts": len(result.attempts)}
-    changed = await conn.execute(RECORD, {**keys, **values})
+    changed = await run(conn, RECORD, {**keys, **values})
     if result.attempts:
-        await conn.execute(ADD_ATTEMPTS, _attempt_rows(instruction_id, result))
-    return rows_changed(changed) == 1
+        await run(conn, ADD_ATTEMPTS, _attempt_rows(instruction_id, result))
+    return changed.rowcount == 1
 
 
 def _attempt_rows(instruction_id: int, result: CallResult) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from ulid import ULID
 
 from coffer.kit.canonical import compact_json
 from coffer.kit.db import table, utcnow
+from coffer.kit.direct import run
 from coffer.kit.schemas import iso_z
 from coffer.players.models import Player
 from coffer.webhooks.models import WebhookEvent
@@ -87,4 +88,4 @@ async def emit_row(
 ) -> int:
     """``emit`` for the purchase path (Core, the external id already known); the event's id."""
     row = event_row(operator_id, player_id, external_id, kind, data)
-    return int(await conn.scalar(ADD_EVENT, row) or 0)
+    return int((await run(conn, ADD_EVENT, row)).scalar() or 0)
