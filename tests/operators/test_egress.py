@@ -1,12 +1,20 @@
 """Outbound URLs: refused when internal (at set time and at connect time), set by global admins."""
 
+import socket
 from ipaddress import ip_address
 
 import pytest
+from aiohttp.abc import AbstractResolver, ResolveResult
 from sqlalchemy import update
 
 from coffer.kit import egress
-from coffer.kit.egress import Address, EgressPolicy, guarded_client
+from coffer.kit.egress import (
+    Address,
+    EgressPolicy,
+    EgressRefused,
+    GuardedResolver,
+    guarded_client,
+)
 from coffer.operators.models import Operator
 from coffer.runtime import Runtime
 from coffer.seamless.client import Uncertain, WalletClient, WalletRequest, WalletTarget
@@ -113,3 +121,35 @@ async def test_the_set_time_lookup_holds_no_database_connection(
     patched = await admin.call("PATCH", f"/operators/{operator.slug}", {"walletUrl": url})
     assert patched["walletUrl"] == url
     assert held == [0]
+
+
+class FixedResolver(AbstractResolver):
+    """DNS as an attacker controls it: the name answers what the test says."""
+
+    def __init__(self, *addresses: str) -> None:
+        self.addresses = addresses
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        return [
+            {"hostname": host, "host": a, "port": port, "family": family, "proto": 0, "flags": 0}
+            for a in self.addresses
+        ]
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_a_name_that_resolves_inside_is_refused_at_connect_time() -> None:
+    resolver = GuardedResolver(EgressPolicy(), FixedResolver("10.0.0.5", "127.0.0.1"))
+    with pytest.raises(EgressRefused, match="private"):
+        await resolver.resolve("wallet.example", 443)
+
+
+async def test_only_the_allowed_addresses_of_a_name_are_connected_to() -> None:
+    resolver = GuardedResolver(EgressPolicy(), FixedResolver("10.0.0.5", "93.184.215.14"))
+    found = await resolver.resolve("wallet.example", 443)
+    assert [r["host"] for r in found] == ["93.184.215.14"]
+    allowed = GuardedResolver(EgressPolicy.allowing(["wallet.example"]), FixedResolver("10.0.0.5"))
+    assert [r["host"] for r in await allowed.resolve("wallet.example", 443)] == ["10.0.0.5"]

@@ -5,7 +5,7 @@ refused, IPv4 and IPv6 alike (an IPv4-mapped IPv6 address is judged as its IPv4 
 tenant cannot aim Coffer at the host's or another tenant's internal services (SSRF). A global
 setting allows named hosts or ranges (the demo and the tests allow the reference casino on
 loopback that way). The check runs twice: when a URL is set (a clear 422) and on the address
-actually connected to (``GuardedBackend``), so a name that resolves elsewhere later (DNS
+actually connected to (``GuardedTransport``), so a name that resolves elsewhere later (DNS
 rebinding) is refused too.
 """
 
@@ -14,11 +14,13 @@ import ipaddress
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
-import httpcore
 import httpx
+from aiohttp import ClientSession, TCPConnector
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
+from httpx_aiohttp import AiohttpTransport
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -86,53 +88,62 @@ async def url_refusal(policy: EgressPolicy, url: str) -> str | None:
     return reasons[0] if reasons else None
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves once, checks every address, and connects only to an allowed one."""
+class GuardedResolver(AbstractResolver):
+    """Resolves as aiohttp would, then keeps only the addresses the policy allows, so the
+    connection goes to an allowed one (aiohttp connects only to what its resolver returned)."""
 
-    def __init__(self, policy: EgressPolicy) -> None:
+    def __init__(self, policy: EgressPolicy, inner: AbstractResolver | None = None) -> None:
         self.policy = policy
-        self.inner = httpcore.AnyIOBackend()
+        self.inner = inner or DefaultResolver()
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        addresses = await resolve(host, port)
-        reasons = [self.policy.refusal(host, a) for a in addresses]
-        allowed = [a for a, reason in zip(addresses, reasons, strict=True) if reason is None]
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        found = await self.inner.resolve(host, port, family)
+        reasons = [self.policy.refusal(host, ipaddress.ip_address(r["host"])) for r in found]
+        allowed = [r for r, reason in zip(found, reasons, strict=True) if reason is None]
         if not allowed:
             raise EgressRefused(f"refused by the egress policy: {reasons[0]}")
-        return await self.inner.connect_tcp(
-            str(allowed[0]), port, timeout, local_address, socket_options
-        )
+        return allowed
 
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise EgressRefused("outbound calls never use unix sockets")
+    async def close(self) -> None:
+        await self.inner.close()
 
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
+
+class GuardedTransport(AiohttpTransport):
+    """httpx requests sent through aiohttp's connection pool, every connection checked.
+
+    A host name is checked by ``GuardedResolver``; an address literal, which aiohttp connects
+    to without resolving, is checked here before the request (a literal cannot re-resolve)."""
+
+    def __init__(self, policy: EgressPolicy, max_connections: int) -> None:
+        self.policy = policy
+        ssl_context = httpx.create_ssl_context()
+
+        def session() -> ClientSession:
+            connector = TCPConnector(
+                limit=max_connections, ssl=ssl_context, resolver=GuardedResolver(policy)
+            )
+            return ClientSession(connector=connector, trust_env=False)
+
+        super().__init__(client=session)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme not in ("http", "https"):
+            raise EgressRefused(f"outbound calls use http or https, not {request.url.scheme}")
+        host = request.url.host
+        try:
+            literal = ipaddress.ip_address(host)
+        except ValueError:
+            pass
+        else:
+            reason = self.policy.refusal(host, literal)
+            if reason is not None:
+                raise EgressRefused(f"refused by the egress policy: {reason}")
+        return await super().handle_async_request(request)
 
 
 def guarded_client(policy: EgressPolicy, max_connections: int) -> httpx.AsyncClient:
-    """An HTTP client whose every connection passes the egress policy."""
-    limits = httpx.Limits(max_connections=max_connections)
-    transport = httpx.AsyncHTTPTransport(limits=limits)
-    # httpx builds its pool without a way to pass a network backend; this one differs from the
-    # default only in the backend (TLS still verifies the URL's host name, not the address).
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=GuardedBackend(policy),
-    )
-    return httpx.AsyncClient(transport=transport)
+    """An HTTP client whose every connection passes the egress policy (TLS still verifies the
+    URL's host name, not the address)."""
+    return httpx.AsyncClient(transport=GuardedTransport(policy, max_connections))
