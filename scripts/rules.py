@@ -22,6 +22,7 @@ LAYERS: list[list[str]] = [
     ["coffer.api", "coffer.web", "coffer.jobs"],
     ["coffer.runtime", "coffer.models", "coffer.migrate", "coffer.migrations"],
     ["coffer.staff"],
+    ["coffer.play"],
     ["coffer.rounds", "coffer.shipping", "coffer.history"],
     ["coffer.inventory"],
     ["coffer.catalog"],

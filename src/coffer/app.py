@@ -60,9 +60,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
 def error_renderers() -> dict[str, ErrorRenderer]:
     """Each surface's error shape, by path prefix."""
-    from coffer.api import admin, public, s2s
+    from coffer.api import admin, play, public, s2s
 
-    return {"/api/s2s": s2s.ERRORS, "/api/admin": admin.ERRORS, "/fairness": public.ERRORS}
+    return {
+        "/api/s2s": s2s.ERRORS,
+        "/api/play": play.ERRORS,
+        "/api/admin": admin.ERRORS,
+        "/fairness": public.ERRORS,
+    }
 
 
 def routers() -> list[APIRouter]:
@@ -72,12 +77,14 @@ def routers() -> list[APIRouter]:
     from coffer.api.admin import players as admin_players
     from coffer.api.admin import shipping as admin_shipping
     from coffer.api.admin import webhooks as admin_webhooks
+    from coffer.api.play import session as play_session
     from coffer.api.public import fairness as public_fairness
     from coffer.api.public import health
     from coffer.api.s2s import catalog as s2s_catalog
     from coffer.api.s2s import fairness as s2s_fairness
     from coffer.api.s2s import history as s2s_history
     from coffer.api.s2s import inventory as s2s_inventory
+    from coffer.api.s2s import launches as s2s_launches
     from coffer.api.s2s import purchases as s2s_purchases
     from coffer.api.s2s import shipping as s2s_shipping
 
@@ -94,5 +101,7 @@ def routers() -> list[APIRouter]:
         admin_webhooks.router,
         admin_players.router,
         s2s_fairness.router,
+        s2s_launches.router,
+        play_session.router,
         public_fairness.router,
     ]

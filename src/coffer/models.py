@@ -5,6 +5,7 @@ from coffer.fairness import models as fairness_models
 from coffer.inventory import models as vault_models
 from coffer.kit.db import Base
 from coffer.operators import models as operators_models
+from coffer.play import models as play_models
 from coffer.players import models as players_models
 from coffer.rounds import models as rounds_models
 from coffer.seamless import models as wallet_models
@@ -16,6 +17,7 @@ __all__ = [
     "catalog_models",
     "fairness_models",
     "operators_models",
+    "play_models",
     "players_models",
     "rounds_models",
     "shipping_models",

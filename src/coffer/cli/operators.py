@@ -1,5 +1,6 @@
 """CLI for operators, S2S keys, currencies and admin tokens (the admin API's equivalents)."""
 
+import json
 from typing import Annotated
 
 import typer
@@ -8,13 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coffer.catalog import rates
 from coffer.cli.support import console, run_unit
 from coffer.operators import service
-from coffer.operators.schemas import OperatorCreate
+from coffer.operators.schemas import OperatorCreate, OperatorUpdate
 from coffer.runtime import Runtime
 
 GLOBAL = service.AdminPrincipal(operator_id=None)
 SlugOption = Annotated[str, typer.Option("--operator", "-o", help="The operator's slug.")]
 
-operator_app = typer.Typer(help="Create and list operators (tenants).", no_args_is_help=True)
+operator_app = typer.Typer(
+    help="Create, update and list operators (tenants).", no_args_is_help=True
+)
 key_app = typer.Typer(help="Create and revoke S2S signing keys.", no_args_is_help=True)
 currency_app = typer.Typer(help="Set the currencies an operator accepts.", no_args_is_help=True)
 
@@ -48,6 +51,54 @@ def operator_create(
     operator_id, secret = run_unit(work)
     console.print(f"operator [bold]{slug}[/bold] created (operatorId {operator_id})")
     console.print(f"outbound secret (shown once): [bold]{secret}[/bold]")
+
+
+@operator_app.command("update")
+def operator_update(
+    operator: SlugOption,
+    allowed_origin: Annotated[
+        list[str] | None,
+        typer.Option(help="An origin that may frame the player app (repeat; replaces the list)."),
+    ] = None,
+    theme: Annotated[
+        str | None,
+        typer.Option(help='The app theme as JSON, e.g. \'{"primary": "#0b6e4f"}\' (replaces it).'),
+    ] = None,
+    max_reels: Annotated[int | None, typer.Option(help="Reels per open, 1-10.")] = None,
+    session_idle_minutes: Annotated[
+        int | None, typer.Option(help="A player session ends after this long idle.")
+    ] = None,
+    session_max_minutes: Annotated[
+        int | None, typer.Option(help="A player session ends this long after it began.")
+    ] = None,
+) -> None:
+    """Change the player app settings of an operator (only what is given)."""
+    sent = {
+        "allowed_origins": allowed_origin,
+        "theme": None if theme is None else _json(theme, "--theme"),
+        "max_reels": max_reels,
+        "session_idle_minutes": session_idle_minutes,
+        "session_max_minutes": session_max_minutes,
+    }
+    try:
+        data = OperatorUpdate.model_validate({k: v for k, v in sent.items() if v is not None})
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+    async def work(session: AsyncSession, runtime: Runtime) -> None:
+        await service.vet_update(GLOBAL, data, runtime.egress)
+        found = await service.operator_for(session, GLOBAL, operator)
+        await service.update_operator(session, found, data)
+
+    run_unit(work)
+    console.print(f"operator [bold]{operator}[/bold] updated")
+
+
+def _json(text: str, option: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{option} must be JSON: {exc}") from exc
 
 
 @operator_app.command("list")

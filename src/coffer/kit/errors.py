@@ -2,6 +2,7 @@
 
 CofferError
  ├── AuthError            MISSING_HEADERS, INVALID_SIGNATURE, TIMESTAMP_SKEW, ADMIN_TOKEN_INVALID
+ │                        (the player app's LAUNCH_TOKEN_* and SESSION_* live in ``play.errors``)
  ├── ValidationFailed     VALIDATION_ERROR (with ``fields``), INVALID_CLIENT_SEED,
  │                        UNSUPPORTED_CURRENCY, UNSUPPORTED_LOCALE, FX_RATE_MOVED
  ├── NotFound             UNKNOWN_BOX, UNKNOWN_PLAYER, ROUND_NOT_FOUND, NOT_FOUND, ...
@@ -110,10 +111,6 @@ class TimestampSkew(AuthError):
 class AdminTokenInvalid(AuthError):
     code = "ADMIN_TOKEN_INVALID"
     default_message = "Send 'Authorization: Bearer <admin token>' with a valid admin token."
-
-
-class SessionInvalid(AuthError):
-    code = "SESSION_INVALID"
 
 
 class ValidationFailed(CofferError):

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coffer.kit.db import Base, BigId, utcnow
@@ -30,6 +30,12 @@ class Operator(Base):
     policies: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The player app (SPEC §11, §13): who may frame it, how it looks, how long a session lives.
+    allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    theme: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    max_reels: Mapped[int] = mapped_column(default=5)
+    session_idle_minutes: Mapped[int] = mapped_column(default=30)
+    session_max_minutes: Mapped[int] = mapped_column(default=720)
 
 
 class ApiKey(Base):

@@ -13,6 +13,7 @@ from pydantic import (
 )
 
 from coffer.kit.schemas import ApiModel, SafeText, UtcTime, clean_text, not_null
+from coffer.operators.app_settings import IdleMinutes, MaxMinutes, MaxReels, Origins, Theme
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Name = Annotated[SafeText, StringConstraints(min_length=1, max_length=200)]
@@ -55,6 +56,11 @@ class OperatorCreate(ApiModel):
     fx_tolerance_bps: Bps = 50
     wallet_timeout_ms: TimeoutMs | None = None
     policies: Policies = Field(default_factory=Policies)
+    allowed_origins: Origins = Field(default_factory=list)
+    theme: Theme = Field(default_factory=Theme)
+    max_reels: MaxReels = 5
+    session_idle_minutes: IdleMinutes = 30
+    session_max_minutes: MaxMinutes = 720
 
 
 class OperatorUpdate(ApiModel):
@@ -65,8 +71,23 @@ class OperatorUpdate(ApiModel):
     wallet_timeout_ms: TimeoutMs | None = None
     policies: Policies | None = None
     status: Annotated[str, StringConstraints(pattern="^(active|suspended)$")] | None = None
+    allowed_origins: Origins | None = None
+    theme: Theme | None = None
+    max_reels: MaxReels | None = None
+    session_idle_minutes: IdleMinutes | None = None
+    session_max_minutes: MaxMinutes | None = None
 
-    _required = field_validator("name", "fx_tolerance_bps", "policies", "status")(not_null)
+    _required = field_validator(
+        "name",
+        "fx_tolerance_bps",
+        "policies",
+        "status",
+        "allowed_origins",
+        "theme",
+        "max_reels",
+        "session_idle_minutes",
+        "session_max_minutes",
+    )(not_null)
 
 
 class OperatorCreated(ApiModel):
@@ -103,6 +124,11 @@ class OperatorOut(ApiModel):
     status: str
     created_at: UtcTime
     currencies: list[CurrencyOut]
+    allowed_origins: list[str]
+    theme: Theme
+    max_reels: int
+    session_idle_minutes: int
+    session_max_minutes: int
 
 
 class OperatorList(ApiModel):

@@ -86,6 +86,11 @@ async def create_operator(
         policies=data.policies.model_dump(),
         status="active",
         created_at=utcnow(),
+        allowed_origins=data.allowed_origins,
+        theme=data.theme.model_dump(exclude_none=True),
+        max_reels=data.max_reels,
+        session_idle_minutes=data.session_idle_minutes,
+        session_max_minutes=data.session_max_minutes,
     )
     session.add(operator)
     try:
@@ -141,6 +146,8 @@ async def update_operator(session: AsyncSession, operator: Operator, data: Opera
     if data.policies is not None:
         sent = data.policies.model_dump(exclude_unset=True)
         changes["policies"] = Policies.model_validate({**operator.policies, **sent}).model_dump()
+    if data.theme is not None:  # replaced whole: a colour left out falls back to Coffer's
+        changes["theme"] = data.theme.model_dump(exclude_none=True)
     for name, value in changes.items():
         setattr(operator, name, value)
     await session.flush()

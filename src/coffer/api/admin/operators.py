@@ -10,6 +10,7 @@ from coffer.api.openapi import errors_for
 from coffer.catalog import rates
 from coffer.kit.errors import Forbidden
 from coffer.operators import outbound, service
+from coffer.operators.app_settings import Theme
 from coffer.operators.models import ApiKey, Currency, Operator
 from coffer.operators.schemas import (
     CurrencyOut,
@@ -55,6 +56,11 @@ def operator_out(operator: Operator, currencies: list[Currency]) -> OperatorOut:
         status=operator.status,
         created_at=operator.created_at,
         currencies=[currency_out(c, operator) for c in currencies],
+        allowed_origins=list(operator.allowed_origins or []),
+        theme=Theme.model_validate(operator.theme or {}),
+        max_reels=operator.max_reels,
+        session_idle_minutes=operator.session_idle_minutes,
+        session_max_minutes=operator.session_max_minutes,
     )
 
 
