@@ -77,7 +77,10 @@ def routers() -> list[APIRouter]:
     from coffer.api.admin import players as admin_players
     from coffer.api.admin import shipping as admin_shipping
     from coffer.api.admin import webhooks as admin_webhooks
+    from coffer.api.play import rounds as play_rounds
     from coffer.api.play import session as play_session
+    from coffer.api.play import vault as play_vault
+    from coffer.api.play import wallet as play_wallet
     from coffer.api.public import fairness as public_fairness
     from coffer.api.public import health
     from coffer.api.s2s import catalog as s2s_catalog
@@ -103,5 +106,8 @@ def routers() -> list[APIRouter]:
         s2s_fairness.router,
         s2s_launches.router,
         play_session.router,
+        play_rounds.router,
+        play_vault.router,
+        play_wallet.router,
         public_fairness.router,
     ]

@@ -67,9 +67,10 @@ async def write_round(
 ) -> Bought:
     """Check and price the reels, then write the pending round, its claim and its reels."""
     assert command.reels is not None
-    if command.funding == "player" and operator.wallet_url is None:
-        raise WalletUnavailable("No wallet URL is configured for this operator; set walletUrl.")
     conn = await session.connection()
+    funding = await _funding(conn, command)
+    if funding == "player" and operator.wallet_url is None:
+        raise WalletUnavailable("No wallet URL is configured for this operator; set walletUrl.")
     player = await player_id(conn, operator.id, command.player_external_id)
     digest = actions.request_hash(command.fingerprint())
     reels = sorted(command.reels, key=lambda r: r.reel_index)
@@ -87,7 +88,7 @@ async def write_round(
         0,
         f"r_{ULID()}",
         "atomic" if command.mode == "open" else "prepay",
-        command.funding,
+        funding,
         currency,
         sum(prices),
         tuple(r.reel_index for r in reels),
@@ -111,6 +112,16 @@ async def write_round(
     ]
     await run(conn, ADD_REELS, reel_rows)
     return replace(bought, action_id=action_id, round_id=round_id)
+
+
+async def _funding(conn: AsyncConnection, command: Purchase) -> str:
+    """Who pays: as asked, or for the player app as its launch's free opens allow. A retry
+    rolls the taken free open back with everything else before it replays."""
+    if command.funding != "session":
+        return command.funding
+    if command.grant is not None and await command.grant(conn):
+        return "operator"
+    return "player"
 
 
 async def _priced(

@@ -1,7 +1,14 @@
 """The purchase use cases' inputs: plain values, whichever surface the request came through."""
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+# Takes one operator-funded open from whoever granted it, in the purchase's first transaction;
+# False when none is left (the open is then player-funded).
+Grant = Callable[[AsyncConnection], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,9 @@ class Purchase:
     round_public_id: str | None = None
     expected_price_minor: int | None = None
     game_key: str = "mystery_box"
+    # With ``funding="session"`` (the player app) the funding is decided inside the purchase:
+    # operator-funded if ``grant`` takes one of the launch's free opens, else player-funded.
+    grant: Grant | None = field(default=None, compare=False)
 
     def fingerprint(self) -> dict[str, Any]:
         """What a retry must repeat exactly; the same fields, whatever the surface, so one
