@@ -3,10 +3,25 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import bindparam, event, func, insert, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    bindparam,
+    cast,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from coffer.kit.db import table
 from coffer.kit.direct import run
@@ -152,3 +167,63 @@ async def test_a_lost_connection_is_invalidated_as_core_does(
         conn = await session.connection()
         await run(conn, ADD, player(operator, "next"))
         await session.commit()
+
+
+async def test_what_core_refuses_before_sending_is_refused_the_same_way(
+    runtime: Runtime, operator: OperatorCtx
+) -> None:
+    async with runtime.sessions() as session:
+        conn = await session.connection()
+        naive = {**player(operator, "n"), "created_at": datetime(2026, 11, 30, 12, 0)}
+        with pytest.raises(StatementError, match="naive datetime"):
+            await run(conn, ADD, naive)
+        await session.rollback()
+    async with runtime.sessions() as session:
+        conn = await session.connection()
+        uneven = [player(operator, "a"), {"operator_id": operator.operator_id, "external_id": "b"}]
+        with pytest.raises(StatementError):  # the second row lacks values the first gives
+            await run(conn, ADD_MANY, uneven)
+        await session.rollback()
+
+
+async def test_numeric_results_and_text_statements_go_through_core(
+    runtime: Runtime, operator: OperatorCtx
+) -> None:
+    priced = select(cast(PLAYERS.c.id, Numeric(12, 2)).label("amount")).where(
+        PLAYERS.c.external_id == bindparam("b_ext")
+    )
+    async with runtime.sessions() as session:
+        conn = await session.connection()
+        await run(conn, ADD, player(operator, "p"))
+        amount = (await run(conn, priced, {"b_ext": "p"})).scalar()
+        listed = (await run(conn, text("SELECT external_id, blocked FROM players"))).rows
+        await session.rollback()
+    assert isinstance(amount, Decimal)
+    assert [tuple(r) for r in listed] == [("p", False)]
+
+
+async def test_a_prepared_statement_made_stale_by_ddl_recovers_as_in_core(
+    runtime: Runtime,
+) -> None:
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements are the PostgreSQL driver's")
+    probe = Table("direct_probe", MetaData(), Column("id", Integer), Column("v", Integer))
+    read = select(probe.c.id, probe.c.v).where(probe.c.id == bindparam("b_id"))
+    async with runtime.engine.connect() as conn:
+        await conn.execute(text("CREATE TABLE direct_probe (id integer, v integer)"))
+        await conn.execute(text("INSERT INTO direct_probe VALUES (1, 2)"))
+        await conn.commit()
+        try:
+            assert (await run(conn, read, {"b_id": 1})).one() == (1, 2)
+            await conn.commit()
+            await conn.execute(text("ALTER TABLE direct_probe ALTER COLUMN v TYPE text"))
+            await conn.commit()
+            with pytest.raises(DBAPIError):  # the cached plan's result type changed
+                await run(conn, read, {"b_id": 1})
+            await conn.rollback()
+            assert (await run(conn, read, {"b_id": 1})).one() == (1, "2")  # prepared afresh
+            await conn.commit()
+        finally:
+            await conn.rollback()
+            await conn.execute(text("DROP TABLE direct_probe"))
+            await conn.commit()

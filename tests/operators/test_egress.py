@@ -153,3 +153,25 @@ async def test_only_the_allowed_addresses_of_a_name_are_connected_to() -> None:
     assert [r["host"] for r in found] == ["93.184.215.14"]
     allowed = GuardedResolver(EgressPolicy.allowing(["wallet.example"]), FixedResolver("10.0.0.5"))
     assert [r["host"] for r in await allowed.resolve("wallet.example", 443)] == ["10.0.0.5"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["100.64.0.1", "100.100.100.200", "198.18.0.1", "192.0.2.1", "2002:7f00:1::1", "2002:a00:1::"],
+)
+def test_shared_and_special_purpose_addresses_are_refused(address: str) -> None:
+    assert EgressPolicy().refusal("wallet.example", ip_address(address)) is not None
+
+
+@pytest.mark.parametrize("host", ["2130706433", "127.1", "0x7f.1", "017700000001"])
+async def test_numeric_host_names_never_reach_the_wire(host: str) -> None:
+    strict = guarded_client(EgressPolicy.allowing(["127.0.0.0/8"]), 5)
+    try:
+        result = await WalletClient(strict, 0).call(
+            WalletTarget(f"http://{host}:9/wallet", "s", 1.0),
+            WalletRequest("wallet.debit", "k", "u_1", 100, "EUR"),
+        )
+    finally:
+        await strict.aclose()
+    assert isinstance(result.outcome, Uncertain)
+    assert "egress policy" in result.outcome.reason

@@ -15,12 +15,13 @@ import re
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, sqltypes
+from sqlalchemy.util import greenlet_spawn
 
 Params = Mapping[str, Any]
 _STATUS = re.compile(r"(?:SELECT|UPDATE|DELETE|INSERT \d+) (\d+)")
@@ -97,36 +98,55 @@ async def run(
     stmt: ClauseElement,
     params: Params | Sequence[Params] | None = None,
 ) -> Rows:
-    """Execute ``stmt`` (a prebuilt statement with bound parameters) in ``conn``'s transaction."""
+    """Execute ``stmt`` (a prebuilt statement with bound parameters) in ``conn``'s transaction.
+
+    ``rowcount`` is 0 when unknown (several rows), as Core reports it here."""
     given: list[Params] = list(params) if isinstance(params, Sequence) else [params or {}]
-    plan = await _plan_for(conn, stmt, tuple(sorted(given[0])) if given else ())
-    if plan is None or not given or (len(given) > 1 and plan.returns_rows):
+    keys = tuple(sorted(given[0])) if given else ()
+    plan = await _plan_for(conn, stmt, keys)
+    many = len(given) > 1
+    if plan is None or not given or (many and plan.returns_rows):
         return await _through_core(conn, stmt, params)
+    if many and any(tuple(sorted(row)) != keys for row in given[1:]):
+        return await _through_core(conn, stmt, params)  # Core names the missing value
     sync: Any = conn.sync_connection
     cursor = sync.connection.dbapi_connection.cursor()
-    many = len(given) > 1
-    values: Any
-    if many:
-        sql, values = plan.sql, [_arguments(plan, row) for row in given]
-    else:
-        sql, values = _bound(plan, given[0])
-    # Engine listeners (the benchmark's statement capture, metrics) still see every statement;
-    # ``context`` is None because there is no execution context.
-    sync.dispatch.before_cursor_execute(sync, cursor, sql, values, None, many)
+    cursor._invalidate_schema_cache_asof = conn.dialect._invalidate_schema_cache_asof  # type: ignore[attr-defined]
+    sql: str = plan.sql
+    values: Any = None
     try:
+        if many:
+            values = [_arguments(plan, row) for row in given]
+        else:
+            sql, values = _bound(plan, given[0])
+        # Engine listeners (the benchmark's statement capture, metrics) still see every
+        # statement; ``context`` is None because there is no execution context.
+        sync.dispatch.before_cursor_execute(sync, cursor, sql, values, None, many)
         if many:
             await cursor._executemany(sql, values)
         else:
             await cursor._prepare_and_execute(sql, values)
-    except cursor._adapt_connection.dbapi.Error as error:
-        lost = conn.dialect.is_disconnect(error, sync.connection, cursor)
-        if lost:  # as Core does: the pool must not hand this connection out again
-            await conn.invalidate()
-        raise _wrapped(conn.dialect, sql, error, lost) from error
+    except Exception as error:
+        await _raise_as_core(conn, error, sql, values, cursor)
     sync.dispatch.after_cursor_execute(sync, cursor, sql, values, None, many)
     if many:
-        return Rows([], len(values))
+        return Rows([], 0)
     return Rows(_shaped(plan, cursor._rows), max(cursor.rowcount, 0))
+
+
+async def _raise_as_core(
+    conn: AsyncConnection, error: Exception, sql: str, values: Any, cursor: Any
+) -> NoReturn:
+    """Core's own error path: the error wrapped (``IntegrityError``, ``StatementError``...),
+    ``handle_error`` listeners told, a lost connection and its pool invalidated, and a stale
+    prepared statement's schema cache dropped so that the next try prepares afresh."""
+    dialect: Any = conn.dialect
+    dbapi = dialect.loaded_dbapi
+    if isinstance(error, (dbapi.InvalidCachedStatementError, dbapi.InternalServerError)):
+        dialect._invalidate_schema_cache()
+    sync: Any = conn.sync_connection
+    await greenlet_spawn(sync._handle_dbapi_exception, error, sql, values, cursor, None)
+    raise error  # not reached: Core's handler always raises
 
 
 async def _through_core(
@@ -163,7 +183,11 @@ def _compile(dialect: Dialect, stmt: Any, keys: tuple[str, ...]) -> _Plan | None
         process = bind.type.dialect_impl(dialect).bind_processor(dialect)
         given = bind.key if bind.key in keys else name
         slots.append(_Slot(given, name, None if given in keys else bind.effective_value, process))
-    columns = list(getattr(stmt, "exported_columns", ()))
+    if not hasattr(stmt, "exported_columns"):
+        return None  # text(): its columns are not known before it runs
+    columns = list(stmt.exported_columns)
+    if any(isinstance(c.type, sqltypes.Numeric) for c in columns):
+        return None  # asyncpg's numeric result processing needs the column's type oid
     results = []
     for index, column in enumerate(columns):
         processor = column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -171,7 +195,9 @@ def _compile(dialect: Dialect, stmt: Any, keys: tuple[str, ...]) -> _Plan | None
             results.append((index, processor))
     labels = [str(c.key) for c in columns] or ["_0"]
     record = namedtuple("Record", labels, rename=True)  # type: ignore[misc]
-    if compiled.literal_execute_params:
+    if compiled.literal_execute_params or any(
+        isinstance(b.type, sqltypes.TupleType) for b in compiled.post_compile_params
+    ):
         return None
     expanding = tuple(
         (b.key, None if b.key in keys else b.effective_value) for b in compiled.post_compile_params
@@ -248,11 +274,3 @@ def _shaped(plan: _Plan, records: Any) -> list[Any]:
             values[index] = processor(values[index])
         shaped.append(make(values))
     return shaped
-
-
-def _wrapped(dialect: Dialect, sql: str, error: Exception, lost: bool) -> Exception:
-    """The driver's error as Core raises it (``IntegrityError`` and its kin)."""
-    dbapi = dialect.loaded_dbapi
-    return exc.DBAPIError.instance(
-        sql, None, error, dbapi.Error, connection_invalidated=lost, dialect=dialect
-    )

@@ -54,13 +54,15 @@ class EgressPolicy:
         """Why ``address`` (which ``host`` resolved to) may not be reached; None when it may."""
         if host.lower().rstrip(".") in self.hosts:
             return None
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
+        if isinstance(address, ipaddress.IPv6Address):  # judged as the IPv4 address it carries
+            address = address.ipv4_mapped or address.sixtofour or address
         if any(address in network for network in self.networks):
             return None
         for kind in ("loopback", "private", "link_local", "multicast", "unspecified", "reserved"):
             if getattr(address, f"is_{kind}"):
                 return f"{host} is {address}, a {kind.replace('_', '-')} address"
+        if not address.is_global:  # shared (100.64.0.0/10), benchmarking, documentation...
+            return f"{host} is {address}, not a public address"
         return None
 
 
@@ -135,12 +137,24 @@ class GuardedTransport(AiohttpTransport):
         try:
             literal = ipaddress.ip_address(host)
         except ValueError:
-            pass
+            if _legacy_ipv4(host):  # 2130706433, 127.1, 0x7f.1: never resolved, never allowed
+                raise EgressRefused(
+                    f"refused by the egress policy: {host} is not a host name"
+                ) from None
         else:
             reason = self.policy.refusal(host, literal)
             if reason is not None:
                 raise EgressRefused(f"refused by the egress policy: {reason}")
         return await super().handle_async_request(request)
+
+
+def _legacy_ipv4(host: str) -> bool:
+    """A host the C library would read as an IPv4 address though it is not dotted-quad."""
+    try:
+        socket.inet_aton(host)
+    except OSError:
+        return False
+    return True
 
 
 def guarded_client(policy: EgressPolicy, max_connections: int) -> httpx.AsyncClient:

@@ -176,7 +176,8 @@ class WalletClient:
             outcome = interpret(status, response.text)
             detail = response.text[:4096]
         except Exception as exc:  # any failure to get an answer is an uncertain answer
-            outcome = Uncertain(f"{type(exc).__name__}: {exc}"[:300])
+            cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
+            outcome = Uncertain(f"{type(cause).__name__}: {cause}"[:300])
             detail = outcome.reason
         latency = int((time.monotonic() - started) * 1000)
         log.append(Attempt(type(outcome).__name__.lower(), status, latency, detail))

@@ -71,7 +71,8 @@ async def post_event(http: httpx.AsyncClient, event: Outgoing, timeout_s: float)
                 await response.aclose()
     except Exception as exc:  # any failure to get an answer is a failed attempt, retried later
         latency = int((time.monotonic() - started) * 1000)
-        return Attempt(None, latency, bounded(f"{type(exc).__name__}: {exc}", 500), None)
+        cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc  # aiohttp's own
+        return Attempt(None, latency, bounded(f"{type(cause).__name__}: {cause}", 500), None)
     latency = int((time.monotonic() - started) * 1000)
     status = response.status_code
     error = None if 200 <= status < 300 else f"HTTP {status}"
