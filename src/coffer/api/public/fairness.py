@@ -1,12 +1,16 @@
-"""Public fairness routes: the exact snapshot bytes whose sha256 a version publishes."""
+"""Public fairness routes: the exact snapshot bytes whose sha256 a version publishes, and a
+round's draw values for anyone to recompute (SPEC §10)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
 
 from coffer.api.deps import DbSession
 from coffer.api.openapi import errors_for
+from coffer.api.params import PublicId
 from coffer.catalog import service
+from coffer.kit.schemas import iso_z
+from coffer.rounds.public import public_round
 
 router = APIRouter(prefix="/fairness", tags=["fairness"])
 
@@ -33,3 +37,33 @@ async def get_snapshot(
         media_type="application/json",
         headers={"X-Snapshot-Hash": version.snapshot_hash},
     )
+
+
+@router.get("/rounds/{publicId}", responses=errors_for(404, 422))
+async def get_round(session: DbSession, public_id: PublicId) -> dict[str, Any]:
+    """A round's committed seed hash, client seed, nonce, and each reel's ticket and prize; the
+    server seed once the player rotated it (revealed). Check it with ``coffer verify``."""
+    found = await public_round(session, public_id)
+    return {
+        "round": {
+            "publicId": found.public_id,
+            "status": found.status,
+            "settledAt": None if found.settled_at is None else iso_z(found.settled_at),
+            "algorithmKey": found.algorithm_key,
+            "serverSeedHash": found.server_seed_hash,
+            "serverSeed": found.server_seed,
+            "clientSeed": found.client_seed,
+            "nonce": found.nonce,
+            "reels": [
+                {
+                    "reelIndex": r.reel_index,
+                    "boxVersionId": r.box_version_id,
+                    "snapshotHash": r.snapshot_hash,
+                    "snapshotUrl": f"/fairness/box-version/{r.box_version_id}/snapshot",
+                    "ticket": r.ticket,
+                    "prizeId": r.prize_id,
+                }
+                for r in found.reels
+            ],
+        }
+    }
