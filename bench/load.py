@@ -117,6 +117,16 @@ def signed_purchase(
     return raw, {**headers, "Content-Type": "application/json"}
 
 
+def signed_launch(shop: Shop, player: str) -> tuple[bytes, dict[str, str]]:
+    """A launch's body and signed headers for ``player`` (the shop's box as its target)."""
+    body = {"playerExternalId": player, "gameKey": "mystery_box"}
+    raw = json.dumps(body).encode()
+    headers = signing.signed_headers(
+        shop.secret, "POST", "/api/s2s/launches", raw, key_id=shop.key_id
+    )
+    return raw, {**headers, "Content-Type": "application/json"}
+
+
 async def http_run(
     base: str, shop: Shop, prefix: str, clients: int, seconds: float
 ) -> tuple[int, float, list[float]]:

@@ -185,3 +185,17 @@ async def test_a_player_ships_their_item_and_a_bad_address_names_its_fields(
     assert ordered.status_code == 201, ordered.text
     shipped = (await app.get("/inventory", state="ship_requested")).json()["items"]
     assert [i["id"] for i in shipped] == [item["id"]]
+
+
+async def test_the_rate_pinned_at_init_is_checked_at_open(
+    shop: Shop, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    shop.casino.deposit(PLAYER, "USD", 10_000)
+    app = await launch(shop, client, currency="USD")
+    await shop.admin.put_currency(shop.operator.slug, "USD", "0.5")  # the euro doubles in USD
+    moved = await app.post("/rounds/open", {"clientActionId": "o1", "reels": sword_reel(shop)})
+    assert moved.status_code == 422, moved.text
+    assert moved.json()["error"]["code"] == "FX_RATE_MOVED"
+    assert shop.casino.balance(PLAYER, "USD") == 10_000
+    async with runtime.sessions() as db:
+        assert await db.scalar(select(func.count()).select_from(Round)) == 0

@@ -47,6 +47,7 @@ class Card:
     snapshot_hash: str
     prizes: tuple[Prize, ...]  # in draw order (sortIndex, prizeId)
     table: PrizeTable
+    box_id: int = 0
 
     def pick(self, word: int) -> tuple[int, Prize]:
         """The ticket a stream word draws in this version, and its prize (SPEC §10)."""
@@ -107,9 +108,12 @@ async def card(conn: AsyncConnection, version_id: int, snapshot_hash: str) -> Ca
         return found
     head = (
         await conn.execute(
-            select(versions.c.operator_id, versions.c.price_minor, versions.c.currency).where(
-                versions.c.id == version_id
-            )
+            select(
+                versions.c.operator_id,
+                versions.c.price_minor,
+                versions.c.currency,
+                versions.c.box_id,
+            ).where(versions.c.id == version_id)
         )
     ).one()
     rows = await conn.execute(
@@ -132,6 +136,7 @@ async def card(conn: AsyncConnection, version_id: int, snapshot_hash: str) -> Ca
         snapshot_hash,
         tuple(Prize(r.id, r.item_id, r.value_minor, r.weight, r.sort_index) for r in listed),
         PrizeTable(r.weight for r in listed),
+        head.box_id,
     )
     _cards[key] = made
     while len(_cards) > CARD_CACHE_SIZE:

@@ -9,15 +9,12 @@ inside the purchase's own transaction; every other open is player-funded through
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from coffer.catalog.models import BoxVersion
 from coffer.kit.db import table
 from coffer.kit.direct import run
 from coffer.kit.errors import ValidationFailed
-from coffer.kit.money import convert
-from coffer.operators.service import rates_now
 from coffer.play.models import PlaySession
 from coffer.play.sessions import PlayContext
 from coffer.rounds import purchasing
@@ -25,13 +22,7 @@ from coffer.rounds.answers import Result
 from coffer.rounds.commands import Purchase, Reel
 from coffer.seamless.service import Gateway
 
-VERSIONS, SESSIONS = table(BoxVersion), table(PlaySession)
-PRICES = select(
-    VERSIONS.c.id, VERSIONS.c.box_id, VERSIONS.c.price_minor, VERSIONS.c.currency
-).where(
-    VERSIONS.c.id.in_(bindparam("b_ids", expanding=True)),
-    VERSIONS.c.operator_id == bindparam("b_operator"),
-)
+SESSIONS = table(PlaySession)
 TAKE_FREE_OPEN = (
     update(SESSIONS)
     .where(SESSIONS.c.id == bindparam("b_id"), SESSIONS.c.free_opens_left > 0)
@@ -57,40 +48,24 @@ async def open_boxes(gateway: Gateway, context: PlayContext, asked: PlayOpen) ->
     if len(asked.reels) > context.operator.max_reels:
         limit = context.operator.max_reels
         raise ValidationFailed(fields={"reels": f"at most {limit} reels per open"})
-    expected, boxes = await _priced(gateway, context, asked.reels)
     target = context.launch.target_box_id
-    free = context.free_opens_left > 0 and target is not None and boxes == {target}
+    free = context.free_opens_left > 0 and target is not None
     command = Purchase(
         player,
         asked.client_action_id,
         reels=asked.reels,
         currency=context.currency,
         funding="session",
-        expected_price_minor=expected,
-        grant=functools.partial(_take_free_open, context.session_id) if free else None,
+        grant=functools.partial(_take_free_open, context.session_id, target) if free else None,
+        pinned=context.rate,
     )
     return await purchasing.purchase(gateway, context.operator, command)
 
 
-async def _priced(
-    gateway: Gateway, context: PlayContext, reels: tuple[Reel, ...]
-) -> tuple[int | None, set[int]]:
-    """The price at the session's pinned rate (None when a version or currency is unknown:
-    the purchase then refuses it with its own error), and the boxes the reels open."""
-    ids = sorted({r.box_version_id for r in reels})
-    async with gateway.sessions() as session:
-        conn = await session.connection()
-        params = {"b_ids": ids, "b_operator": context.operator.id}
-        found = {row.id: row for row in await run(conn, PRICES, params)}
-        rates = await rates_now(conn, context.operator.id)
-    if any(r.box_version_id not in found for r in reels):
-        return None, set()
-    if any(found[r.box_version_id].currency not in rates for r in reels):
-        return None, set()
-    rows = [found[r.box_version_id] for r in reels]
-    total = sum(convert(row.price_minor, rates[row.currency], context.rate) for row in rows)
-    return total, {row.box_id for row in rows}
-
-
-async def _take_free_open(session_id: int, conn: AsyncConnection) -> bool:
+async def _take_free_open(
+    session_id: int, target: int | None, conn: AsyncConnection, boxes: frozenset[int]
+) -> bool:
+    """One of the launch's free opens, if every reel opens its target box and one is left."""
+    if boxes != {target}:
+        return False
     return (await run(conn, TAKE_FREE_OPEN, {"b_id": session_id})).rowcount == 1

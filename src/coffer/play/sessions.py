@@ -42,6 +42,34 @@ class SessionPlayer:
     external_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class LaunchTerms:
+    """What the operator's backend fixed for the session when it minted the launch."""
+
+    game_key: str
+    target_box_id: int | None
+    auto_open: bool
+    locale: str
+    return_url: str | None
+    parent_origin: str
+    balance_minor: int | None
+    funding: str
+
+    @classmethod
+    def of(cls, values: dict[str, Any]) -> "LaunchTerms":
+        """From a launch row's columns by name."""
+        return cls(
+            game_key=values["game_key"],
+            target_box_id=values["target_box_id"],
+            auto_open=values["auto_open"],
+            locale=values["locale"],
+            return_url=values["return_url"],
+            parent_origin=values["parent_origin"],
+            balance_minor=values["balance_minor"],
+            funding=values["funding"],
+        )
+
+
 @dataclass(frozen=True)
 class PlayContext:
     """Who an authenticated player app request acts for, and what its launch allowed."""
@@ -50,7 +78,7 @@ class PlayContext:
     operator: Operator  # bound to no database session
     player: SessionPlayer
     rate: Rate  # the session currency's rate, pinned at init
-    launch: Launch  # bound to no database session
+    launch: LaunchTerms
     expires_at: datetime
     free_opens_left: int  # operator-funded opens of the launch's target box still granted
 
@@ -108,8 +136,9 @@ async def start(session: AsyncSession, launch_token: str, now: datetime) -> Star
     session.add(row)
     await session.flush()
     expires = min(row.ends_at, now + timedelta(seconds=row.idle_seconds))
+    terms = LaunchTerms.of({c.key: getattr(launch, c.key) for c in LAUNCHES.c})
     context = PlayContext(row.id, operator, SessionPlayer(player.id, player.external_id), rate,
-                          launch, expires, row.free_opens_left)  # fmt: skip
+                          terms, expires, row.free_opens_left)  # fmt: skip
     return Started(token, context)
 
 
@@ -140,7 +169,9 @@ async def authenticate(conn: AsyncConnection, session_token: str, now: datetime)
     values = tuple(row)
     mine = dict(zip((c.key for c in SESSIONS.c), values[:_SESSION_WIDTH], strict=True))
     start_of_launch = _SESSION_WIDTH + 1
-    launch = Launch(**_columns(LAUNCHES, values[start_of_launch : start_of_launch + _LAUNCH_WIDTH]))
+    launch = LaunchTerms.of(
+        _columns(LAUNCHES, values[start_of_launch : start_of_launch + _LAUNCH_WIDTH])
+    )
     operator = Operator(**_columns(OPERATORS, values[start_of_launch + _LAUNCH_WIDTH :]))
     if mine["ended_at"] is not None:
         raise SessionInvalid()

@@ -18,7 +18,7 @@ from coffer.catalog.cards import Card, playable
 from coffer.kit.db import insert_or_skip, table, utcnow
 from coffer.kit.direct import run
 from coffer.kit.errors import CofferError, WalletUnavailable
-from coffer.kit.money import Rate
+from coffer.kit.money import Rate, convert
 from coffer.operators.models import Operator
 from coffer.operators.service import rate_for, rates_now
 from coffer.players.service import player_id
@@ -33,6 +33,7 @@ ROUNDS, REELS, ACTIONS = table(Round), table(RoundReel), table(PlayerAction)
 ADD_ROUND = insert(ROUNDS).returning(ROUNDS.c.id)
 ADD_REELS = insert(REELS)
 CLAIM_KEYS = ("operator_id", "player_id", "client_action_id")
+NO_WALLET = "No wallet URL is configured for this operator; set walletUrl."
 
 
 class AlreadyClaimed(Exception):
@@ -67,10 +68,9 @@ async def write_round(
 ) -> Bought:
     """Check and price the reels, then write the pending round, its claim and its reels."""
     assert command.reels is not None
+    if command.funding == "player" and operator.wallet_url is None:
+        raise WalletUnavailable(NO_WALLET)
     conn = await session.connection()
-    funding = await _funding(conn, command)
-    if funding == "player" and operator.wallet_url is None:
-        raise WalletUnavailable("No wallet URL is configured for this operator; set walletUrl.")
     player = await player_id(conn, operator.id, command.player_external_id)
     digest = actions.request_hash(command.fingerprint())
     reels = sorted(command.reels, key=lambda r: r.reel_index)
@@ -80,6 +80,7 @@ async def write_round(
     except CofferError:
         await _replay_if_known(session, gateway, operator, player, command, digest)
         raise
+    funding = await _funding(conn, command, operator, frozenset(c.box_id for c in cards))
     bought = Bought(
         operator,
         player,
@@ -114,13 +115,17 @@ async def write_round(
     return replace(bought, action_id=action_id, round_id=round_id)
 
 
-async def _funding(conn: AsyncConnection, command: Purchase) -> str:
+async def _funding(
+    conn: AsyncConnection, command: Purchase, operator: Operator, boxes: frozenset[int]
+) -> str:
     """Who pays: as asked, or for the player app as its launch's free opens allow. A retry
     rolls the taken free open back with everything else before it replays."""
     if command.funding != "session":
         return command.funding
-    if command.grant is not None and await command.grant(conn):
+    if command.grant is not None and await command.grant(conn, boxes):
         return "operator"
+    if operator.wallet_url is None:
+        raise WalletUnavailable(NO_WALLET)
     return "player"
 
 
@@ -136,7 +141,10 @@ async def _priced(
     rates = await rates_now(conn, operator.id)
     rate_for(rates, currency)
     prices = price_reels([(c.price_minor, c.currency) for c in cards], currency, rates)
-    check_expected(sum(prices), command.expected_price_minor, operator.fx_tolerance_bps)
+    shown = command.expected_price_minor
+    if shown is None and command.pinned is not None:  # the price at the session's pinned rate
+        shown = sum(convert(c.price_minor, rates[c.currency], command.pinned) for c in cards)
+    check_expected(sum(prices), shown, operator.fx_tolerance_bps)
     return tuple(cards), rates, prices
 
 

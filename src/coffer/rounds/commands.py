@@ -6,9 +6,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-# Takes one operator-funded open from whoever granted it, in the purchase's first transaction;
-# False when none is left (the open is then player-funded).
-Grant = Callable[[AsyncConnection], Awaitable[bool]]
+from coffer.kit.money import Rate
+
+# Given the boxes the reels open, takes one operator-funded open from whoever granted it, in the
+# purchase's first transaction; False when none applies or is left (then the player pays).
+Grant = Callable[[AsyncConnection, frozenset[int]], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,9 @@ class Purchase:
     # With ``funding="session"`` (the player app) the funding is decided inside the purchase:
     # operator-funded if ``grant`` takes one of the launch's free opens, else player-funded.
     grant: Grant | None = field(default=None, compare=False)
+    # A session's rate, pinned when it began: the price the player was shown is the price at
+    # this rate, and the FX tolerance applies to it (SPEC §4) unless ``expected_price_minor``.
+    pinned: Rate | None = field(default=None, compare=False)
 
     def fingerprint(self) -> dict[str, Any]:
         """What a retry must repeat exactly; the same fields, whatever the surface, so one
