@@ -58,7 +58,11 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
-    public_base_url: str | None = None
+    public_base_url: str | None = Field(
+        default=None,
+        description="The address players reach Coffer at (https://coffer.casino.example); "
+        "launch URLs are built from it, never from a request's Host. Default http://HOST:PORT.",
+    )
 
 
 @lru_cache(maxsize=1)
