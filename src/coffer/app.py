@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from coffer import __version__
 from coffer.api.errors import ErrorRenderer, install_error_handlers
@@ -49,6 +50,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_error_handlers(app, error_renderers())
     for router in routers():
         app.include_router(router)
+    from coffer.web.play import HERE as PAGES
+
+    app.mount("/play/static", StaticFiles(directory=PAGES / "static"), name="play-static")
     app.add_middleware(
         BodyLimitMiddleware,
         limit=settings.body_limit_bytes,
@@ -90,6 +94,7 @@ def routers() -> list[APIRouter]:
     from coffer.api.s2s import launches as s2s_launches
     from coffer.api.s2s import purchases as s2s_purchases
     from coffer.api.s2s import shipping as s2s_shipping
+    from coffer.web import play as play_page
 
     return [
         health.router,
@@ -110,4 +115,5 @@ def routers() -> list[APIRouter]:
         play_vault.router,
         play_wallet.router,
         public_fairness.router,
+        play_page.router,
     ]

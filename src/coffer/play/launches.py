@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.listing import BoxQuery, check_locale, live_box
@@ -124,3 +125,27 @@ def _funding_rounds(command: LaunchCommand) -> int:
             fields={"target.boxId": 'required with funding "operator"'},
         )
     return command.funding_rounds or 1
+
+
+@dataclass(frozen=True)
+class Framing:
+    """Who may frame the app for this launch, read before it is redeemed (nothing consumed)."""
+
+    allowed_origins: tuple[str, ...]
+    parent_origin: str
+    locale: str
+
+
+async def framing(session: AsyncSession, launch_token: str) -> Framing | None:
+    """The framing of the launch this token names; None for a token no launch has."""
+    found = (
+        await session.execute(
+            select(Launch.parent_origin, Launch.locale, Operator.allowed_origins)
+            .join(Operator, Operator.id == Launch.operator_id)
+            .where(Launch.token_hash == token_hash(launch_token))
+        )
+    ).first()
+    if found is None:
+        return None
+    parent, locale, allowed = found
+    return Framing(tuple(origin_of(o) for o in allowed or []), parent, locale)

@@ -1,0 +1,1 @@
+"""Server-rendered pages: the player app's shell at /play and its static files."""
