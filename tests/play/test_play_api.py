@@ -93,6 +93,9 @@ async def test_free_opens_are_the_launchs_target_box_only_and_capped(
         shop, client, target={"boxId": shop.sword_box}, funding="operator", fundingRounds=2
     )
     assert app.session["game"]["target"]["freeOpens"] == 2
+    other = [{"reelIndex": 0, "boxVersionId": shop.cash_version}]
+    paid = await app.post("/rounds/open", {"clientActionId": "c1", "reels": other})
+    assert paid.json()["round"]["funding"] == "player"  # another box: paid, no free open used
     fundings = []
     for n in range(3):
         body = {"clientActionId": f"f{n}", "reels": sword_reel(shop), "funding": "operator"}
@@ -102,9 +105,6 @@ async def test_free_opens_are_the_launchs_target_box_only_and_capped(
     assert fundings == ["operator", "operator", "player"]
     retry = await app.post("/rounds/open", {"clientActionId": "f0", "reels": sword_reel(shop)})
     assert retry.json()["round"]["funding"] == "operator"  # replayed, no third free open
-    other = [{"reelIndex": 0, "boxVersionId": shop.cash_version}]
-    paid = await app.post("/rounds/open", {"clientActionId": "c1", "reels": other})
-    assert paid.json()["round"]["funding"] == "player"
     assert (await app.get("/wallet/balance")).json()["balanceMinor"] == 2_000 - 500 - 500 + 700
 
 

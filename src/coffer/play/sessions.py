@@ -110,7 +110,7 @@ async def start(session: AsyncSession, launch_token: str, now: datetime) -> Star
     consumed = await session.execute(CONSUME, {"b_hash": digest, "b_now": now})
     launch = await session.scalar(select(Launch).where(Launch.token_hash == digest))
     if rows_changed(consumed) != 1 or launch is None:
-        raise _why_not(launch, now)
+        raise _why_not(launch)
     operator = await session.get(Operator, launch.operator_id)
     player = await session.get(Player, launch.player_id)
     assert operator is not None
@@ -142,7 +142,7 @@ async def start(session: AsyncSession, launch_token: str, now: datetime) -> Star
     return Started(token, context)
 
 
-def _why_not(launch: Launch | None, now: datetime) -> Exception:
+def _why_not(launch: Launch | None) -> Exception:
     if launch is None:
         return LaunchTokenInvalid()
     if launch.consumed_at is not None:

@@ -5,8 +5,8 @@ from fastapi import APIRouter
 from coffer.api.deps import DbSession, RuntimeDep
 from coffer.api.openapi import errors_for
 from coffer.api.play.deps import Play
-from coffer.api.s2s.fairness import state_out
-from coffer.api.s2s.fairness_bodies import FairnessState, RevealedPair, RotateResponse
+from coffer.api.s2s.fairness import rotated_out, state_out
+from coffer.api.s2s.fairness_bodies import FairnessState, RotateResponse
 from coffer.api.s2s.purchase_bodies import ClientActionId
 from coffer.fairness import service
 from coffer.fairness.rotation import rotate_once, state_of
@@ -59,13 +59,4 @@ async def rotate(
         session, runtime.secrets, player, body.client_action_id, body.client_seed
     )
     await session.commit()
-    return RotateResponse(
-        revealed=RevealedPair(
-            server_seed=done.server_seed,
-            server_seed_hash=done.server_seed_hash,
-            client_seed=done.client_seed,
-            nonces_used=done.nonces_used,
-            revealed_at=done.revealed_at,
-        ),
-        current=state_out(done.current),
-    )
+    return rotated_out(done)

@@ -14,7 +14,7 @@ from coffer.api.s2s.fairness_bodies import (
 )
 from coffer.api.s2s.signed import SignedRoute
 from coffer.fairness import service
-from coffer.fairness.rotation import SeedState, rotate_once, state_of
+from coffer.fairness.rotation import Rotated, SeedState, rotate_once, state_of
 from coffer.kit.schemas import PlayerExternalId
 from coffer.players.service import ensure_player
 
@@ -55,6 +55,11 @@ async def rotate(
         session, runtime.secrets, player, body.client_action_id, body.client_seed
     )
     await session.commit()
+    return rotated_out(done)
+
+
+def rotated_out(done: Rotated) -> RotateResponse:
+    """A rotation's answer, the same on every surface."""
     return RotateResponse(
         revealed=RevealedPair(
             server_seed=done.server_seed,
