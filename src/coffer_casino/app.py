@@ -1,8 +1,9 @@
 """The reference casino's HTTP app: the signed wallet RPC, the webhook receiver, a back office.
 
 The two signed endpoints are what an operator must build. ``/casino/players/…``,
-``/casino/ledger`` and ``/casino/webhooks/events`` are the casino's own back office: unsigned,
-and served to loopback clients only (``CASINO_ADMIN_LOOPBACK_ONLY``); never expose them.
+``/casino/ledger``, ``/casino/webhooks/events`` and the demo ``/casino/lobby`` are the casino's
+own back office: unsigned, and served to loopback clients only (``CASINO_ADMIN_LOOPBACK_ONLY``);
+never expose them.
 """
 
 import ipaddress
@@ -13,9 +14,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 
 from coffer import signing
+from coffer_casino.lobby import STATIC, CofferLink, lobby_routes
 from coffer_casino.models import DepositRequest, WalletRequest
 from coffer_casino.settings import WALLET_PATH, WEBHOOK_PATH, CasinoSettings
 from coffer_casino.wallet import Casino
@@ -81,6 +84,9 @@ def create_casino_app(settings: CasinoSettings) -> FastAPI:
     guard = [Depends(_loopback_guard(settings.admin_loopback_only))]
     app.include_router(_player_routes(casino), prefix="/casino", dependencies=guard)
     app.include_router(_record_routes(casino), prefix="/casino", dependencies=guard)
+    if settings.coffer_url:
+        app.include_router(lobby_routes(CofferLink(settings)), prefix="/casino", dependencies=guard)
+        app.mount("/casino/lobby/static", StaticFiles(directory=STATIC), name="lobby-static")
     return app
 
 

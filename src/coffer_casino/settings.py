@@ -23,6 +23,13 @@ class CasinoSettings(BaseSettings):
         default=True, description="Serve the back-office endpoints to loopback clients only."
     )
 
+    coffer_url: str | None = Field(
+        default=None, description="Coffer's base URL, for the lobby's launches (S2S)."
+    )
+    coffer_key_id: str | None = Field(default=None, description="The operator's S2S key id.")
+    coffer_key_secret: SecretStr | None = Field(default=None, description="Its S2S secret.")
+    lobby_player: str = Field(default="u_8431", description="The player the lobby plays as.")
+
     @property
     def database_url(self) -> str:
         """The SQLAlchemy URL of the casino's own SQLite file."""

@@ -40,10 +40,13 @@ async def test_the_shell_is_framed_only_by_allowed_origins_and_runs_no_inline_sc
     assert page.headers["cache-control"] == "no-store"
     html = page.text
     assert '<html lang="de">' in html
-    scripts = re.findall(r"<script\b[^>]*>", html)
-    assert scripts
-    assert all('src="/play/static/' in tag for tag in scripts)
-    assert not re.search(r"<script\b[^>]*>\s*[^<\s]", html)  # no inline body
+    tags = re.findall(r"<script\b[^>]*>", html)
+    runnable = [tag for tag in tags if 'type="application/json"' not in tag]
+    assert runnable
+    assert all('src="/play/static/' in tag for tag in runnable)
+    inline = re.findall(r"<script\b([^>]*)>\s*[^<\s]", html)
+    assert inline == [' type="application/json" id="messages"']  # data, never run
+    assert ">Öffnen</button>" in html  # the launch's locale picked the German catalog
     assert not re.search(r"\son[a-z]+=", html)  # no inline handlers
     assert "lt_" not in html  # the token stays out of the page
     module = await client.get("/play/static/play.js")

@@ -1,12 +1,14 @@
 """Demo data for ``coffer serve --demo``: one operator, a small catalog, fresh credentials."""
 
+import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog import boxes, items, publish
-from coffer.catalog.models import Item
+from coffer.catalog.models import Box, Item
 from coffer.catalog.schemas import BoxCreate, ItemCreate, PrizeIn
 from coffer.cli.support import console, run_unit
 from coffer.kit.db import utcnow
@@ -14,6 +16,7 @@ from coffer.kit.settings import Settings
 from coffer.operators import service as operators
 from coffer.operators.models import AdminToken, ApiKey, Operator
 from coffer.operators.schemas import OperatorCreate
+from coffer.play.launches import LaunchCommand, mint
 from coffer.runtime import Runtime
 from coffer_casino.settings import WALLET_PATH, WEBHOOK_PATH
 from coffer_casino.wallet import Casino
@@ -64,6 +67,7 @@ class DemoCredentials:
     admin_token: str | None
     created_catalog: bool
     outbound_secret: str
+    launch_url: str | None = None
 
 
 async def _seed_catalog(session: AsyncSession, operator: Operator) -> None:
@@ -126,6 +130,8 @@ async def seed(
     if casino_url is not None:
         operator.wallet_url = f"{casino_url}{WALLET_PATH}"
         operator.webhook_url = f"{casino_url}{WEBHOOK_PATH}"
+        if casino_url not in (operator.allowed_origins or []):  # the lobby frames the app
+            operator.allowed_origins = [*(operator.allowed_origins or []), casino_url]
     now = utcnow()
     await session.execute(
         update(ApiKey)
@@ -143,7 +149,27 @@ async def seed(
         )
         token = await operators.create_admin_token(session, None, DEMO_LABEL)
     outbound = runtime.secrets.open(operator.outbound_secret_sealed)
-    return DemoCredentials(key.key_id, secret, token, created, outbound)
+    launch_url = None
+    if casino_url is not None:
+        launch_url = await _demo_launch(session, runtime, operator, casino_url)
+    return DemoCredentials(key.key_id, secret, token, created, outbound, launch_url)
+
+
+async def _demo_launch(
+    session: AsyncSession, runtime: Runtime, operator: Operator, casino_url: str
+) -> str:
+    """A launch of the first live box for the demo player, framed by the casino's lobby."""
+    first = await session.scalar(
+        select(Box.id)
+        .where(Box.operator_id == operator.id, Box.is_active)
+        .where(Box.current_version_id.is_not(None))
+        .order_by(Box.id)
+    )
+    command = LaunchCommand(
+        DEMO_PLAYER, "mystery_box", target_box_id=first, parent_origin=casino_url
+    )
+    minted = await mint(session, operator, command, runtime.settings.base_url, utcnow())
+    return minted.launch_url
 
 
 def seed_and_print(
@@ -161,6 +187,10 @@ def seed_and_print(
     console.print(f"  API docs     {base_url}/docs\n")
     if casino_url is not None:
         console.print(f"  casino       {casino_url}{WALLET_PATH} (player {DEMO_PLAYER})")
+        lobby = f"{casino_url}/casino/lobby"
+        console.print(f"  [bold]lobby[/bold]        {lobby}  (the player app in an iframe)")
+        if creds.launch_url:
+            console.print(f"  launch URL   {creds.launch_url}  (one use, 60 s)", soft_wrap=True)
     console.print(
         f"  export COFFER_KEY_ID={creds.key_id} COFFER_SECRET={creds.secret}\n", soft_wrap=True
     )
@@ -177,8 +207,6 @@ async def _fund_demo_player(casino: Casino) -> None:
 
 def serve_with_casino(settings: Settings, host: str, port: int, casino_port: int) -> None:
     """Run Coffer and the reference casino side by side in one process (the demo)."""
-    import asyncio
-
     import uvicorn
     from pydantic import SecretStr
 
@@ -191,7 +219,12 @@ def serve_with_casino(settings: Settings, host: str, port: int, casino_port: int
     allowed = ",".join(filter(None, [settings.egress_allow, host]))
     settings = settings.model_copy(update={"egress_allow": allowed})
     creds = seed_and_print(f"http://{host}:{port}", casino_url, settings)
-    casino_settings = CasinoSettings(outbound_secret=SecretStr(creds.outbound_secret))
+    casino_settings = CasinoSettings(
+        outbound_secret=SecretStr(creds.outbound_secret),
+        coffer_url=f"http://{host}:{port}",
+        coffer_key_id=creds.key_id,
+        coffer_key_secret=SecretStr(creds.secret),
+    )
     casino_app = create_casino_app(casino_settings)
 
     async def main() -> None:
@@ -202,6 +235,16 @@ def serve_with_casino(settings: Settings, host: str, port: int, casino_port: int
                 uvicorn.Config(casino_app, host=host, port=casino_port, log_level="warning")
             ),
         ]
-        await asyncio.gather(*(server.serve() for server in servers))
+        await asyncio.gather(*(server.serve() for server in servers), _announce(servers, lobby))
 
+    lobby = f"{casino_url}/casino/lobby"
     asyncio.run(main())
+
+
+async def _announce(servers: list[Any], lobby: str) -> None:
+    """Say so once both servers listen (uvicorn's own line is muted by the casino's log level)."""
+    while not all(server.started for server in servers):
+        if any(server.should_exit for server in servers):
+            return
+        await asyncio.sleep(0.05)
+    console.print(f"[bold green]Ready[/bold green]: open {lobby} in a browser", soft_wrap=True)

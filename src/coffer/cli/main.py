@@ -75,6 +75,8 @@ def serve(
     if workers > 1:
         refuse_workers(settings, demo)
     bind_host, bind_port = host or settings.host, port or settings.port
+    # Launch URLs default to where this process listens (COFFER_PUBLIC_BASE_URL overrides).
+    settings = settings.model_copy(update={"host": bind_host, "port": bind_port})
     if migrate_first:
         upgrade_to_head(settings.database_url)
     if demo:

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         "launch URLs are built from it, never from a request's Host. Default http://HOST:PORT.",
     )
 
+    @property
+    def base_url(self) -> str:
+        """Where players reach this deployment: the configured public URL, else HOST:PORT."""
+        return self.public_base_url or f"http://{self.host}:{self.port}"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

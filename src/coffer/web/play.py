@@ -12,16 +12,36 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from coffer.api.deps import DbSession
+from coffer.inventory.states import LISTED
 from coffer.play.launches import Framing, framing
+from coffer.web.messages import Translator, language_of
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
+SHIP_FIELDS = (
+    ("name", "text"),
+    ("line1", "text"),
+    ("line2", "text"),
+    ("city", "text"),
+    ("region", "text"),
+    ("postalCode", "text"),
+    ("country", "text"),
+    ("phone", "tel"),
+    ("email", "email"),
+)
+
+
 def security_headers(frame: Framing | None) -> dict[str, str]:
     """CSP with no inline script, framing limited to the operator's allowed origins."""
     ancestors = " ".join(frame.allowed_origins) if frame and frame.allowed_origins else "'none'"
+    return page_headers(ancestors)
+
+
+def page_headers(ancestors: str) -> dict[str, str]:
+    """The headers of every page: scripts and styles from Coffer only, nothing inline."""
     policy = "; ".join(
         [
             "default-src 'self'",
@@ -51,10 +71,22 @@ async def play(
 ) -> HTMLResponse:
     """The app's shell for a launch; an unknown token still gets the page, which explains."""
     frame = await framing(session, token) if token.startswith("lt_") else None
-    lang = frame.locale.split("-")[0] if frame else "en"
+    t = Translator(language_of(frame.locale if frame else None))
     return templates.TemplateResponse(
         request,
         "play.html",
-        {"lang": lang},
+        {"t": t, "states": LISTED, "ship_fields": SHIP_FIELDS},
         headers=security_headers(frame),
+    )
+
+
+@router.get("/fairness/verify", response_class=HTMLResponse)
+async def verify_page(
+    request: Request, lang: Annotated[str | None, Query(max_length=16)] = None
+) -> HTMLResponse:
+    """Recompute a round in the browser (WebCrypto) from its public values alone; the page's
+    script reads ``?round=r_…`` itself."""
+    t = Translator(language_of(lang))
+    return templates.TemplateResponse(
+        request, "verify.html", {"t": t}, headers=page_headers("'none'")
     )

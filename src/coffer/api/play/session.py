@@ -11,6 +11,7 @@ from coffer.api.play.deps import Play
 from coffer.catalog.listing import LiveBox
 from coffer.kit.db import utcnow
 from coffer.kit.schemas import ApiModel, UtcTime, iso_z
+from coffer.operators.app_settings import Theme
 from coffer.play import sessions
 from coffer.play.sessions import PlayContext
 from coffer.play.welcome import Welcome, welcome
@@ -43,7 +44,9 @@ def init_answer(context: PlayContext, shown: Welcome) -> dict[str, Any]:
         "expiresAt": iso_z(context.expires_at),
         "player": {"externalId": context.player.external_id},
         "tenant": {"slug": operator.slug, "name": operator.name},
-        "theme": dict(operator.theme or {}),
+        "theme": Theme.model_validate(operator.theme or {}).model_dump(
+            by_alias=True, exclude_none=True
+        ),
         "game": {
             "key": launch.game_key,
             "maxReels": operator.max_reels,

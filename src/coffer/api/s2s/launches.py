@@ -60,9 +60,7 @@ async def create_launch(
         funding=body.funding,
         funding_rounds=body.funding_rounds,
     )
-    settings = runtime.settings
-    base_url = settings.public_base_url or f"http://{settings.host}:{settings.port}"
-    minted = await launches.mint(session, operator, command, base_url, utcnow())
+    minted = await launches.mint(session, operator, command, runtime.settings.base_url, utcnow())
     await session.commit()
     return LaunchAnswer(
         launch_token=minted.launch_token, launch_url=minted.launch_url, expires_at=minted.expires_at

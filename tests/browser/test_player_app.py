@@ -1,0 +1,124 @@
+"""The player app in Chromium, framed by the reference casino's lobby (SPEC §11, issue 12).
+
+Each story starts at the lobby, as a player would: the casino's backend mints a launch, the
+lobby frames ``launchUrl``, and the app talks back with postMessage.
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import FrameLocator, Page, expect
+
+from tests.browser.conftest import Demo, shot
+
+TIMEOUT_MS = 15_000
+
+
+def messages(page: Page, kind: str) -> list[dict[str, Any]]:
+    """What the lobby received from the app, oldest first."""
+    texts = page.locator(f"#log li[data-type='{kind}']").all_text_contents()
+    return [json.loads(text) for text in reversed(texts)]
+
+
+def open_lobby(page: Page, demo: Demo, launch: str | None = None) -> FrameLocator:
+    """The lobby, then the app it frames: its first box, or the launch of the button named."""
+    page.goto(demo.lobby if launch is None else f"{demo.lobby}?autostart=0")
+    if launch is not None:
+        page.get_by_role("button", name=launch).click()
+    expect(page.locator("#log li[data-type='ready']")).to_have_count(1, timeout=TIMEOUT_MS)
+    return page.frame_locator("#coffer")
+
+
+def wait_for_count(page: Page, kind: str, count: int) -> list[dict[str, Any]]:
+    locator = page.locator(f"#log li[data-type='{kind}']")
+    expect(locator).to_have_count(count, timeout=TIMEOUT_MS)
+    return messages(page, kind)
+
+
+def test_a_player_opens_a_box_keeps_the_item_and_cashes_it_back(
+    page: Page, demo: Demo, tmp_path: Path
+) -> None:
+    before = demo.casino_balance()
+    app = open_lobby(page, demo)
+    expect(app.locator("#box-name")).to_have_text("Starter Box")
+    expect(app.locator("#prizes tr")).to_have_count(5)
+    expect(app.locator("#rtp")).to_contain_text("Return to player")
+    shot(page, "01-lobby-box", tmp_path)
+
+    app.locator("#open").click()
+    changed = wait_for_count(page, "wallet:balance-changed", 1)[0]
+    assert changed["currency"] == "EUR"
+    assert changed["balanceMinor"] == demo.casino_balance() == before - 500
+    expect(app.locator("#result")).to_be_visible()
+    won = app.locator("#won li").first
+    expect(won).to_be_visible()
+    shot(page, "02-result", tmp_path)
+
+    app.locator("#tab-items").click()
+    assert messages(page, "navigation:changed")[-1]["view"] == "items"
+    rows = app.locator("#items li")
+    expect(rows.first).to_be_visible(timeout=TIMEOUT_MS)
+    shot(page, "03-items", tmp_path)
+    cashable = app.locator("#items li:has(button:text-matches('Cash back'))").first
+    if cashable.count() == 0:  # a cash prize or a no-cashback item: open until one comes
+        for _ in range(10):
+            app.locator("#tab-box").click()
+            app.locator("#open").click()
+            app.locator("#result").wait_for()
+            app.locator("#tab-items").click()
+            if cashable.count():
+                break
+    item = cashable.get_attribute("data-item")
+    balance_before_cashback = demo.casino_balance()
+    seen = len(messages(page, "wallet:balance-changed"))
+    cashable.locator("button:text-matches('Cash back')").click()
+    credited = wait_for_count(page, "wallet:balance-changed", seen + 1)[-1]
+    assert credited["balanceMinor"] == demo.casino_balance() > balance_before_cashback
+    expect(app.locator(f"#items li[data-item='{item}']")).to_have_count(0)  # no longer in hand
+    app.locator("#state-filter").select_option("cashed_back")
+    expect(app.locator(f"#items li[data-item='{item}']")).to_contain_text("Cashed back")
+
+
+def test_an_operator_funded_box_opens_itself_with_auto_open(
+    page: Page, demo: Demo, tmp_path: Path
+) -> None:
+    before = demo.casino_balance()
+    app = open_lobby(page, demo, "Free Starter Box (auto-open)")
+    expect(app.locator("#result")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(app.locator("#open-free")).to_be_hidden()
+    assert demo.casino_balance() >= before  # nothing was debited; a cash prize may credit
+    shot(page, "04-free-box-opened", tmp_path)
+
+
+def test_a_free_box_waits_for_its_button(page: Page, demo: Demo, tmp_path: Path) -> None:
+    app = open_lobby(page, demo, "Free Starter Box (button)")
+    free = app.get_by_role("button", name="Open your free box")
+    expect(free).to_be_visible(timeout=TIMEOUT_MS)
+    expect(app.locator("#result")).to_be_hidden()
+    shot(page, "05-free-box-button", tmp_path)
+    before = demo.casino_balance()
+    free.click()
+    expect(app.locator("#result")).to_be_visible()
+    expect(free).to_be_hidden()
+    assert demo.casino_balance() >= before
+
+
+def test_more_than_the_balance_shows_the_insufficient_state(
+    page: Page, demo: Demo, tmp_path: Path
+) -> None:
+    app = open_lobby(page, demo, "Play Tech Box")
+    expect(app.locator("#box-name")).to_have_text("Tech Box", timeout=TIMEOUT_MS)
+    before = demo.casino_balance()
+    app.locator("#reels").select_option("5")  # five Tech Boxes: €125, more than the player has
+    app.locator("#open").click()
+    expect(app.locator("#insufficient")).to_be_visible()
+    refused = wait_for_count(page, "play:insufficient-balance", 1)[0]
+    assert refused == {
+        "source": "coffer",
+        "type": "play:insufficient-balance",
+        "priceMinor": 12_500,
+        "currency": "EUR",
+    }
+    assert demo.casino_balance() == before
+    shot(page, "06-insufficient-balance", tmp_path)
