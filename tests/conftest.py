@@ -79,6 +79,8 @@ def postgres_ready() -> None:
 
 _postgres_passed = 0
 _postgres_skipped: list[str] = []
+_browser_passed = 0
+_browser_skipped: list[str] = []
 
 
 def _is_xdist_worker(config: pytest.Config) -> bool:
@@ -86,8 +88,14 @@ def _is_xdist_worker(config: pytest.Config) -> bool:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Count PostgreSQL tests (under xdist the controller sees every worker's reports)."""
-    global _postgres_passed
+    """Count PostgreSQL and browser tests (under xdist the controller sees every report)."""
+    global _postgres_passed, _browser_passed
+    if report.nodeid.startswith("tests/browser/"):
+        if report.when == "call" and report.passed:
+            _browser_passed += 1
+        elif report.skipped and isinstance(report.longrepr, tuple):
+            _browser_skipped.append(str(report.longrepr[2]))
+        return
     if "postgresql" not in report.nodeid:
         return
     if report.when == "call" and report.passed:
@@ -117,9 +125,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"PostgreSQL tests passed: {_postgres_passed}")
         if _postgres_passed == 0:
             terminalreporter.write_line("CI=true but no PostgreSQL test ran: failing the run.")
+        terminalreporter.write_line(f"Browser tests passed: {_browser_passed}")
     elif _postgres_skipped:
         reason = _postgres_skipped[0].removeprefix("Skipped: ")
         terminalreporter.write_line(f"{len(_postgres_skipped)} PostgreSQL tests skipped: {reason}")
+    if _browser_skipped and not IN_CI:
+        reason = _browser_skipped[0].removeprefix("Skipped: ")
+        terminalreporter.write_line(f"{len(_browser_skipped)} {reason}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

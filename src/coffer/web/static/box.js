@@ -116,9 +116,17 @@ async function showResult(app, box, round) {
     const page = await call("GET", `/api/play/inventory?state=unresolved&limit=${Math.min(200, round.wonItems.length + 20)}`);
     for (const item of page.items) held.set(item.id, item);
   }
-  const lines = round.reels.filter((reel) => reel.prize.itemId === null).map((reel) =>
-    el("li", { className: "won-cash", text: t("result.cash", { amount: money(reel.prize.valueMinor, round.currency, app.digits) }) }));
-  for (const won of round.wonItems) lines.push(wonLine(app, won, held.get(won.inventoryItemId)));
+  const inHand = [...round.wonItems];
+  const lines = round.reels.map((reel) => {
+    if (reel.prize.itemId === null) {
+      const amount = money(reel.prize.valueMinor, round.currency, app.digits);
+      return el("li", { className: "won-cash", text: t("result.cash", { amount }) });
+    }
+    const at = inHand.findIndex((won) => won.itemId === reel.prize.itemId);
+    if (at < 0) return el("li", {}, el("strong", { text: reel.prize.name }));  // e.g. a bonus
+    const [won] = inHand.splice(at, 1);
+    return wonLine(app, won, held.get(won.inventoryItemId));
+  });
   $("won").replaceChildren(...lines);
   $("round-verify").href = `/fairness/verify?round=${encodeURIComponent(round.publicId)}&lang=${document.documentElement.lang}`;
   show($("result"), true);
