@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import IN_CI
 
@@ -49,6 +49,15 @@ class Demo:
     coffer: str
     casino: str
     workdir: Path
+    admin_token: str
+
+    def admin(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """The admin API with the demo's admin token."""
+        headers = {"Authorization": f"Bearer {self.admin_token}"}
+        answer = httpx.request(method, f"{self.coffer}/api/admin{path}", json=body, headers=headers)
+        answer.raise_for_status()
+        found: dict[str, Any] = answer.json()
+        return found
 
     @property
     def lobby(self) -> str:
@@ -104,15 +113,24 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     assert process.stdout is not None
+    admin_token = launch_url = ""
     for line in process.stdout:  # blocks until the demo says both servers listen
         log.write(line)
+        if line.strip().startswith("admin token"):
+            admin_token = line.split()[-1]
+        if line.strip().startswith("launch URL"):
+            launch_url = line.split()[2]
         if line.startswith("Ready: open"):
             break
     else:
         pytest.fail(f"coffer serve --demo exited: {(workdir / 'serve.log').read_text()}")
     drain = threading.Thread(target=_drain, args=(process.stdout, log), daemon=True)
     drain.start()
-    demo = Demo(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{casino_port}", workdir)
+    demo = Demo(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{casino_port}", workdir, admin_token)
+    assert launch_url.startswith(f"{demo.coffer}/play?token=lt_")  # the demo prints one to try
+    # Enough money for every story in this process, whatever they win.
+    deposit = {"currency": "EUR", "amountMinor": 1_000_00}
+    httpx.post(f"{demo.casino}/casino/players/{PLAYER}/deposit", json=deposit).raise_for_status()
     yield demo
     process.terminate()
     process.wait(timeout=30)
@@ -121,17 +139,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     log.close()
 
 
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
+@pytest.fixture
+def browser(demo: Demo) -> Iterator[Browser]:
+    """Chromium for one test. Playwright's sync API runs an event loop in this thread while it
+    is open, which would break the asyncio tests that share this worker, so it never outlives
+    a test."""
     with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright, demo: Demo) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-    yield browser
-    browser.close()
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

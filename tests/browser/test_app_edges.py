@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, FrameLocator, Page, Request, expect
 
 from tests.browser.conftest import Demo, shot
-from tests.browser.test_player_app import TIMEOUT_MS, messages, open_lobby, wait_for_count
+from tests.browser.test_player_app import TIMEOUT_MS, open_lobby, wait_for_count
 
 FOREIGN = "http://foreign.test"
 
@@ -105,7 +105,8 @@ def test_the_tabs_work_from_the_keyboard_and_every_control_is_labelled(
     expect(app.locator("#view-items")).to_be_visible()
     page.keyboard.press("ArrowRight")
     expect(app.locator("#view-fairness")).to_be_visible()
-    assert [m["view"] for m in messages(page, "navigation:changed")] == ["items", "fairness"]
+    views = [m["view"] for m in wait_for_count(page, "navigation:changed", 2)]
+    assert views == ["items", "fairness"]
     unlabelled = app.locator("body").evaluate(
         """body => [...body.querySelectorAll('input, select')]
              .filter(c => !body.querySelector(`label[for="${c.id}"]`)).map(c => c.id)"""

@@ -56,7 +56,7 @@ def test_a_player_opens_a_box_keeps_the_item_and_cashes_it_back(
     shot(page, "02-result", tmp_path)
 
     app.locator("#tab-items").click()
-    assert messages(page, "navigation:changed")[-1]["view"] == "items"
+    assert wait_for_count(page, "navigation:changed", 1)[0]["view"] == "items"
     rows = app.locator("#items li")
     expect(rows.first).to_be_visible(timeout=TIMEOUT_MS)
     shot(page, "03-items", tmp_path)
@@ -107,18 +107,69 @@ def test_a_free_box_waits_for_its_button(page: Page, demo: Demo, tmp_path: Path)
 def test_more_than_the_balance_shows_the_insufficient_state(
     page: Page, demo: Demo, tmp_path: Path
 ) -> None:
-    app = open_lobby(page, demo, "Play Tech Box")
+    page.goto(f"{demo.lobby}?autostart=0")
+    page.locator("#currency").select_option("GBP")  # £100.00, which no other story spends
+    page.get_by_role("button", name="Play Tech Box").click()
+    wait_for_count(page, "ready", 1)
+    app = page.frame_locator("#coffer")
     expect(app.locator("#box-name")).to_have_text("Tech Box", timeout=TIMEOUT_MS)
-    before = demo.casino_balance()
-    app.locator("#reels").select_option("5")  # five Tech Boxes: €125, more than the player has
+    before = demo.casino_balance("GBP")
+    app.locator("#reels").select_option("5")  # five Tech Boxes: more than £100
     app.locator("#open").click()
     expect(app.locator("#insufficient")).to_be_visible()
     refused = wait_for_count(page, "play:insufficient-balance", 1)[0]
-    assert refused == {
-        "source": "coffer",
-        "type": "play:insufficient-balance",
-        "priceMinor": 12_500,
-        "currency": "EUR",
-    }
-    assert demo.casino_balance() == before
+    assert refused["source"] == "coffer"
+    assert refused["currency"] == "GBP"
+    assert refused["priceMinor"] > before
+    assert demo.casino_balance("GBP") == before
+    expect(app.locator("#result")).to_be_hidden()
     shot(page, "06-insufficient-balance", tmp_path)
+
+
+LOGO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="80" height="20">'
+    '<rect width="80" height="20" fill="#0b6e4f"/></svg>'
+)
+
+
+def test_the_operator_theme_colours_the_app_and_shows_its_logo(page: Page, demo: Demo) -> None:
+    page.route(
+        "https://cdn.example/**",
+        lambda route: route.fulfill(body=LOGO, content_type="image/svg+xml"),
+    )
+    theme = {"primary": "#0b6e4f", "logoUrl": "https://cdn.example/logo.svg"}
+    demo.admin("PATCH", "/operators/demo", {"theme": theme})
+    try:
+        app = open_lobby(page, demo)
+        primary = app.locator("html").evaluate(
+            "html => getComputedStyle(html).getPropertyValue('--primary').trim()"
+        )
+        assert primary == "#0b6e4f"
+        expect(app.locator("#logo")).to_be_visible()
+        assert app.locator("#logo").evaluate("img => img.naturalWidth") == 80
+    finally:
+        demo.admin("PATCH", "/operators/demo", {"theme": {}})
+
+
+def test_the_items_tab_pages_by_cursor(page: Page, demo: Demo) -> None:
+    app = open_lobby(page, demo)
+    older = app.locator("#items-next")
+    app.locator("#reels").select_option("5")
+    for _ in range(12):  # about four items per five boxes; a page holds ten
+        app.locator("#tab-box").click()
+        app.locator("#open").click()
+        expect(app.locator("#result")).to_be_visible()
+        app.locator("#tab-items").click()
+        expect(app.locator("#items li").first).to_be_visible()
+        if older.is_visible():
+            break
+    first_page = app.locator("#items li").evaluate_all("rows => rows.map(r => r.dataset.item)")
+    assert len(first_page) == 10
+    older.click()
+    expect(app.locator("#items-prev")).to_be_visible()
+    second_page = app.locator("#items li").evaluate_all("rows => rows.map(r => r.dataset.item)")
+    assert second_page
+    assert not set(second_page) & set(first_page)
+    assert max(map(int, second_page)) < min(map(int, first_page))  # newest first
+    app.locator("#items-prev").click()
+    expect(app.locator(f"#items li[data-item='{first_page[0]}']")).to_be_visible()

@@ -25,7 +25,10 @@ async def framed(admin: AdminApi, operator: OperatorCtx) -> OperatorCtx:
     await admin.call(
         "PATCH",
         f"/operators/{operator.slug}",
-        {"allowedOrigins": [HOST, "http://localhost:8080"], "theme": {"primary": "#0b6e4f"}},
+        {
+            "allowedOrigins": [HOST, "http://localhost:8080"],
+            "theme": {"primary": "#0b6e4f", "logoUrl": "https://cdn.example/logo.svg"},
+        },
     )
     return operator
 
@@ -68,7 +71,7 @@ async def test_a_launch_redeems_for_a_session_with_the_first_screen(
     assert session["sessionToken"].startswith("ps_")
     assert session["player"] == {"externalId": "u_1"}
     assert session["tenant"] == {"slug": framed.slug, "name": framed.slug.title()}
-    assert session["theme"] == {"primary": "#0b6e4f"}
+    assert session["theme"] == {"primary": "#0b6e4f", "logoUrl": "https://cdn.example/logo.svg"}
     target = session["game"]["target"]
     assert (target["boxId"], target["boxVersionId"], target["currency"]) == (
         box_id, version_id, "USD"

@@ -5,6 +5,8 @@ const log = document.getElementById("log");
 const balance = document.getElementById("balance");
 const error = document.getElementById("error");
 const locale = document.getElementById("locale");
+const currency = document.getElementById("currency");
+let player = null;
 let cofferOrigin = null;
 let lastLaunch = null;
 
@@ -12,11 +14,11 @@ function money(minor, currency) {
   return new Intl.NumberFormat("en", { style: "currency", currency }).format(minor / 100);
 }
 
-async function showBalance(player) {
+async function showBalance() {
   const answer = await fetch(`/casino/players/${encodeURIComponent(player)}/balances`);
   const view = await answer.json();
-  const eur = view.balances.find((b) => b.currency === "EUR");
-  balance.textContent = eur ? money(eur.balanceMinor, "EUR") : "0";
+  const found = view.balances.find((b) => b.currency === currency.value);
+  balance.textContent = money(found ? found.balanceMinor : 0, currency.value);
 }
 
 async function launch(wish) {
@@ -25,7 +27,9 @@ async function launch(wish) {
   const answer = await fetch("/casino/lobby/launch", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ ...wish, locale: locale.value, parentOrigin: window.location.origin }),
+    body: JSON.stringify({
+      ...wish, locale: locale.value, currency: currency.value, parentOrigin: window.location.origin,
+    }),
   });
   const body = await answer.json();
   if (!answer.ok) {
@@ -57,12 +61,17 @@ window.addEventListener("message", (event) => {
 });
 
 locale.addEventListener("change", () => lastLaunch && launch(lastLaunch));
+currency.addEventListener("change", () => {
+  showBalance();
+  if (lastLaunch) launch(lastLaunch);
+});
 
 async function start() {
   const answer = await fetch("/casino/lobby/boxes");
   const offer = await answer.json();
-  document.getElementById("player").textContent = offer.player;
-  await showBalance(offer.player);
+  player = offer.player;
+  document.getElementById("player").textContent = player;
+  await showBalance();
   for (const box of offer.boxes) button(`Play ${box.name}`, { boxId: box.boxId });
   const first = offer.boxes[0];
   if (first) {

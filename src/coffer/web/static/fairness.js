@@ -7,10 +7,13 @@ import { show } from "./text.js";
 const $ = (id) => document.getElementById(id);
 
 export function startFairness(app) {
-  function render(state) {
+  let edited = false;  // what the player typed wins over a refresh that lands later
+  $("client-seed").addEventListener("input", () => { edited = true; });
+
+  function render(state, replaceSeed = !edited) {
     $("fair-hash").textContent = state.serverSeedHash;
     $("fair-nonce").textContent = String(state.nextNonce);
-    $("client-seed").value = state.clientSeed;
+    if (replaceSeed) $("client-seed").value = state.clientSeed;
   }
 
   async function refresh() {
@@ -33,7 +36,8 @@ export function startFairness(app) {
       $("revealed-hash").textContent = await sha256Hex(answer.revealed.serverSeed);
       show($("revealed"), true);
       show($("rotated"), true);
-      render(answer.current);
+      edited = false;
+      render(answer.current, true);
     } catch (error) {
       if (error.status === 401) return app.ended();
       $("seed-error").textContent = error.message;

@@ -111,7 +111,8 @@ async function boot() {
   try {
     init = await call("POST", "/api/play/session/init", { launchToken });
   } catch (error) {
-    return status(t("status.failed", { message: error.message }));
+    const known = t(`error.${error.code}`);
+    return status(known === `error.${error.code}` ? t("status.failed", { message: error.message }) : known);
   }
   useSession(init.sessionToken);
   connect(init.parentOrigin);
