@@ -36,6 +36,22 @@ def wait_for_count(page: Page, kind: str, count: int) -> list[dict[str, Any]]:
     return messages(page, kind)
 
 
+def show_items(app: FrameLocator) -> None:
+    """The Items tab, once its list has loaded (the list is aria-busy while it loads)."""
+    app.locator("#tab-items").click()
+    expect(app.locator("#items[aria-busy='false']")).to_have_count(1)
+
+
+def open_boxes(page: Page, app: FrameLocator, opened: int) -> int:
+    """One more open from the Box tab; returns how many the story has made, once the lobby has
+    heard the balance change of each."""
+    app.locator("#tab-box").click()
+    app.locator("#open").click()
+    expect(app.locator("#result")).to_be_visible()
+    wait_for_count(page, "wallet:balance-changed", opened + 1)
+    return opened + 1
+
+
 def test_a_player_opens_a_box_keeps_the_item_and_cashes_it_back(
     page: Page, demo: Demo, tmp_path: Path
 ) -> None:
@@ -55,25 +71,19 @@ def test_a_player_opens_a_box_keeps_the_item_and_cashes_it_back(
     expect(won).to_be_visible()
     shot(page, "02-result", tmp_path)
 
-    app.locator("#tab-items").click()
+    show_items(app)
     assert wait_for_count(page, "navigation:changed", 1)[0]["view"] == "items"
-    rows = app.locator("#items li")
-    expect(rows.first).to_be_visible(timeout=TIMEOUT_MS)
+    expect(app.locator("#items li").first).to_be_visible()
     shot(page, "03-items", tmp_path)
     cashable = app.locator("#items li:has(button:text-matches('Cash back'))").first
-    if cashable.count() == 0:  # a cash prize or a no-cashback item: open until one comes
-        for _ in range(10):
-            app.locator("#tab-box").click()
-            app.locator("#open").click()
-            app.locator("#result").wait_for()
-            app.locator("#tab-items").click()
-            if cashable.count():
-                break
+    opened = 1
+    while cashable.count() == 0 and opened < 10:  # a cash or bonus prize: open until an item
+        opened = open_boxes(page, app, opened)
+        show_items(app)
     item = cashable.get_attribute("data-item")
     balance_before_cashback = demo.casino_balance()
-    seen = len(messages(page, "wallet:balance-changed"))
     cashable.locator("button:text-matches('Cash back')").click()
-    credited = wait_for_count(page, "wallet:balance-changed", seen + 1)[-1]
+    credited = wait_for_count(page, "wallet:balance-changed", opened + 1)[-1]
     assert credited["balanceMinor"] == demo.casino_balance() > balance_before_cashback
     expect(app.locator(f"#items li[data-item='{item}']")).to_have_count(0)  # no longer in hand
     app.locator("#state-filter").select_option("cashed_back")
@@ -155,18 +165,15 @@ def test_the_items_tab_pages_by_cursor(page: Page, demo: Demo) -> None:
     app = open_lobby(page, demo)
     older = app.locator("#items-next")
     app.locator("#reels").select_option("5")
-    for _ in range(12):  # about four items per five boxes; a page holds ten
-        app.locator("#tab-box").click()
-        app.locator("#open").click()
-        expect(app.locator("#result")).to_be_visible()
-        app.locator("#tab-items").click()
-        expect(app.locator("#items li").first).to_be_visible()
-        if older.is_visible():
-            break
+    opened = 0
+    while not older.is_visible() and opened < 12:  # ~four items per five boxes; ten a page
+        opened = open_boxes(page, app, opened)
+        show_items(app)
     first_page = app.locator("#items li").evaluate_all("rows => rows.map(r => r.dataset.item)")
     assert len(first_page) == 10
     older.click()
     expect(app.locator("#items-prev")).to_be_visible()
+    expect(app.locator("#items[aria-busy='false']")).to_have_count(1)
     second_page = app.locator("#items li").evaluate_all("rows => rows.map(r => r.dataset.item)")
     assert second_page
     assert not set(second_page) & set(first_page)

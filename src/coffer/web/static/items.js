@@ -13,6 +13,7 @@ export function startItems(app) {
 
   async function load(at = null) {
     cursor = at;
+    $("items").setAttribute("aria-busy", "true");
     const query = new URLSearchParams({ state: $("state-filter").value, limit: String(PAGE) });
     if (at) query.set("cursor", at);
     try {
@@ -25,6 +26,7 @@ export function startItems(app) {
     show($("items-empty"), page.items.length === 0);
     show($("items-prev"), Boolean(page.cursor.prev));
     show($("items-next"), Boolean(page.cursor.next));
+    $("items").setAttribute("aria-busy", "false");
   }
 
   $("state-filter").addEventListener("change", () => load());
