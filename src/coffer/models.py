@@ -4,6 +4,7 @@ from coffer.catalog import models as catalog_models
 from coffer.fairness import models as fairness_models
 from coffer.inventory import models as vault_models
 from coffer.kit.db import Base
+from coffer.ledger import models as ledger_models
 from coffer.operators import models as operators_models
 from coffer.play import models as play_models
 from coffer.players import models as players_models
@@ -16,6 +17,7 @@ __all__ = [
     "Base",
     "catalog_models",
     "fairness_models",
+    "ledger_models",
     "operators_models",
     "play_models",
     "players_models",

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from coffer.cli.ledger import ledger_app
 from coffer.cli.operators import admin_token, currency_app, key_app, operator_app
 from coffer.cli.support import console
 from coffer.cli.verify import verify_command
@@ -22,6 +23,7 @@ app.add_typer(operator_app, name="operator")
 app.add_typer(key_app, name="key")
 app.add_typer(currency_app, name="currency")
 app.add_typer(casino_app, name="casino")
+app.add_typer(ledger_app, name="ledger")
 app.command("admin-token")(admin_token)
 app.command("verify")(verify_command)
 

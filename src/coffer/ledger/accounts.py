@@ -1,0 +1,185 @@
+"""Currencies, the accounts that hold their balances, and regeneration.
+
+A player's account is made the first time it is needed, with the currency's initial grant
+posted from the mint. Regeneration needs no job: when a balance is read or changed, the whole
+periods since the account's ``regen_from`` are posted from the mint, up to the cap, under a key
+that names the period, so two readers at once post it once.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pycountry
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.kit.db import insert_ignoring_conflict
+from coffer.kit.errors import AlreadyExists, ValidationFailed
+from coffer.ledger.errors import UnknownVirtualCurrency
+from coffer.ledger.models import (
+    BURN,
+    MINT,
+    PLAYER,
+    SYSTEM_KINDS,
+    LedgerAccount,
+    VirtualCurrency,
+)
+from coffer.ledger.service import Leg, post
+
+CODE = re.compile(r"^[A-Z0-9]{2,8}$")
+
+
+@dataclass(frozen=True)
+class CurrencySpec:
+    """What an operator defines; amounts in the currency's minor units."""
+
+    code: str
+    name: str
+    decimals: int = 0
+    initial_grant_minor: int = 0
+    regen_amount_minor: int = 0
+    regen_period_seconds: int = 0
+    regen_cap_minor: int = 0
+
+
+def check_code(code: str) -> None:
+    """2-8 upper-case letters or digits, and never a real (ISO 4217) currency's code."""
+    if not CODE.match(code):
+        raise ValidationFailed(fields={"code": "2-8 upper-case letters or digits, e.g. GEM"})
+    if pycountry.currencies.get(alpha_3=code) is not None:
+        raise ValidationFailed(
+            fields={"code": f"{code} is a real currency (ISO 4217); pick another code"}
+        )
+
+
+def _check_regen(spec: CurrencySpec) -> None:
+    regen = (spec.regen_amount_minor, spec.regen_period_seconds, spec.regen_cap_minor)
+    if any(regen) and not all(value > 0 for value in regen):
+        raise ValidationFailed(
+            "Regeneration needs an amount, a period and a cap, all above zero.",
+            fields={"regenAmountMinor": "with regenPeriodSeconds and regenCapMinor, all > 0"},
+        )
+
+
+async def define_currency(
+    session: AsyncSession, operator_id: int, spec: CurrencySpec
+) -> VirtualCurrency:
+    """A new currency with its mint and burn accounts; ALREADY_EXISTS for a code in use."""
+    check_code(spec.code)
+    _check_regen(spec)
+    taken = await session.scalar(
+        select(VirtualCurrency.id).where(
+            VirtualCurrency.operator_id == operator_id, VirtualCurrency.code == spec.code
+        )
+    )
+    if taken is not None:  # the unique constraint still decides a race
+        raise AlreadyExists(f"Virtual currency {spec.code} already exists.")
+    currency = VirtualCurrency(operator_id=operator_id, **spec.__dict__)
+    session.add(currency)
+    await session.flush()
+    for kind in SYSTEM_KINDS:
+        session.add(LedgerAccount(currency_id=currency.id, kind=kind, balance_minor=0))
+    await session.flush()
+    return currency
+
+
+async def currency_by_code(session: AsyncSession, operator_id: int, code: str) -> VirtualCurrency:
+    found = await session.scalar(
+        select(VirtualCurrency).where(
+            VirtualCurrency.operator_id == operator_id, VirtualCurrency.code == code
+        )
+    )
+    if found is None:
+        raise UnknownVirtualCurrency(f"This operator has no virtual currency {code!r}.")
+    return found
+
+
+async def system_account(session: AsyncSession, currency_id: int, kind: str) -> int:
+    found = await session.scalar(
+        select(LedgerAccount.id).where(
+            LedgerAccount.currency_id == currency_id,
+            LedgerAccount.kind == kind,
+            LedgerAccount.player_id.is_(None),
+        )
+    )
+    assert found is not None, f"currency {currency_id} has no {kind} account"
+    return found
+
+
+async def player_account(
+    session: AsyncSession, currency: VirtualCurrency, player_id: int, now: datetime
+) -> LedgerAccount:
+    """The player's account, opened with the initial grant, then regenerated up to ``now``."""
+    values = {
+        "currency_id": currency.id,
+        "kind": PLAYER,
+        "player_id": player_id,
+        "balance_minor": 0,
+        "regen_from": now,
+        "created_at": now,
+    }
+    keys = ["currency_id", "kind", "player_id"]
+    await session.execute(insert_ignoring_conflict(session, LedgerAccount, values, keys))
+    account = await _load(session, currency.id, player_id)
+    if currency.initial_grant_minor:
+        mint = await system_account(session, currency.id, MINT)
+        legs = [
+            Leg(mint, -currency.initial_grant_minor),
+            Leg(account.id, currency.initial_grant_minor),
+        ]
+        await post(session, currency.id, f"initial:{account.id}", "initial_grant", legs)
+    await regenerate(session, currency, account, now)
+    return await _load(session, currency.id, player_id)
+
+
+async def _load(session: AsyncSession, currency_id: int, player_id: int) -> LedgerAccount:
+    found = await session.scalar(
+        select(LedgerAccount)
+        .where(LedgerAccount.currency_id == currency_id, LedgerAccount.kind == PLAYER)
+        .where(LedgerAccount.player_id == player_id)
+        .execution_options(populate_existing=True)
+    )
+    assert found is not None
+    return found
+
+
+async def regenerate(
+    session: AsyncSession, currency: VirtualCurrency, account: LedgerAccount, now: datetime
+) -> None:
+    """Post the whole periods since ``regen_from`` (up to the cap) as one mint, once."""
+    period = currency.regen_period_seconds
+    if not currency.regen_amount_minor or not period or account.regen_from is None:
+        return
+    periods = int((now - account.regen_from).total_seconds() // period)
+    if periods <= 0:
+        return
+    settled = account.regen_from + timedelta(seconds=periods * period)
+    moved = await session.execute(
+        update(LedgerAccount)
+        .where(LedgerAccount.id == account.id, LedgerAccount.regen_from == account.regen_from)
+        .values(regen_from=settled)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        return  # another reader settled these periods first
+    room = currency.regen_cap_minor - account.balance_minor
+    amount = min(periods * currency.regen_amount_minor, room)
+    if amount > 0:
+        mint = await system_account(session, currency.id, MINT)
+        legs = [Leg(mint, -amount), Leg(account.id, amount)]
+        await post(session, currency.id, f"regen:{account.id}:{settled.isoformat()}", "regen", legs)
+
+
+async def grant(
+    session: AsyncSession, currency: VirtualCurrency, account_id: int, amount: int, key: str
+) -> int:
+    """Credit a player from the mint (amount > 0) or take back to the burn (amount < 0)."""
+    system = await system_account(session, currency.id, MINT if amount > 0 else BURN)
+    posted = await post(
+        session,
+        currency.id,
+        key,
+        "grant" if amount > 0 else "revoke",
+        [Leg(system, -amount), Leg(account_id, amount)],
+    )
+    return posted.balances[account_id]

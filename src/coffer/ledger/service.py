@@ -1,0 +1,126 @@
+"""Posting to the ledger: every change is one transaction whose postings sum to zero.
+
+A posting changes its account's balance in the same statement that checks it
+(``UPDATE … WHERE balance + amount >= 0``), so concurrent debits can never overdraw a player;
+the transaction's idempotency key turns a retry into a replay of the first result.
+Services take the caller's session and never commit.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.kit.errors import IdempotencyKeyReused
+from coffer.ledger.errors import InsufficientVirtualFunds
+from coffer.ledger.models import PLAYER, LedgerAccount, LedgerPosting, LedgerTransaction
+
+
+@dataclass(frozen=True)
+class Leg:
+    """An amount on one account: positive credits it, negative debits it."""
+
+    account_id: int
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A transaction's result: each account's balance after it, and whether this was a replay."""
+
+    transaction_id: int
+    balances: dict[int, int]
+    replayed: bool
+
+
+async def post(
+    session: AsyncSession,
+    currency_id: int,
+    key: str,
+    reason: str,
+    legs: Sequence[Leg],
+    reference: str | None = None,
+) -> Posted:
+    """Apply ``legs`` once for ``key``; a repeat with the same legs answers the first result."""
+    if sum(leg.amount_minor for leg in legs) != 0 or not legs:
+        raise ValueError(f"a ledger transaction's legs must sum to zero: {legs}")
+    try:
+        async with session.begin_nested():
+            return await _apply(session, currency_id, key, reason, legs, reference)
+    except IntegrityError:
+        return await _replay(session, currency_id, key, legs)
+
+
+async def _apply(
+    session: AsyncSession,
+    currency_id: int,
+    key: str,
+    reason: str,
+    legs: Sequence[Leg],
+    reference: str | None,
+) -> Posted:
+    row = {"currency_id": currency_id, "idempotency_key": key, "reason": reason}
+    txn_id = (
+        await session.execute(
+            insert(LedgerTransaction)
+            .values(**row, reference=reference)
+            .returning(LedgerTransaction.id)
+        )
+    ).scalar_one()
+    balances: dict[int, int] = {}
+    # Always the same order, so two transactions on the same accounts never deadlock.
+    for index, leg in sorted(enumerate(legs), key=lambda pair: pair[1].account_id):
+        after = await _move(session, leg)
+        balances[leg.account_id] = after
+        await session.execute(
+            insert(LedgerPosting).values(
+                transaction_id=txn_id,
+                account_id=leg.account_id,
+                amount_minor=leg.amount_minor,
+                balance_after_minor=after,
+                idempotency_key=f"{currency_id}:{key}:{index}",
+            )
+        )
+    return Posted(txn_id, balances, replayed=False)
+
+
+async def _move(session: AsyncSession, leg: Leg) -> int:
+    """Change one balance, refused in the write itself if a player's would go below zero."""
+    account = LedgerAccount.__table__.c
+    found = (
+        await session.execute(
+            update(LedgerAccount)
+            .where(account.id == leg.account_id)
+            .where(or_(account.kind != PLAYER, account.balance_minor + leg.amount_minor >= 0))
+            .values(balance_minor=account.balance_minor + leg.amount_minor)
+            .returning(account.balance_minor)
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise InsufficientVirtualFunds()
+    return int(found)
+
+
+async def _replay(session: AsyncSession, currency_id: int, key: str, legs: Sequence[Leg]) -> Posted:
+    """The first transaction with this key, if it moved the same amounts; else a refusal."""
+    rows = (
+        await session.execute(
+            select(LedgerPosting.transaction_id, LedgerPosting.account_id)
+            .add_columns(LedgerPosting.amount_minor, LedgerPosting.balance_after_minor)
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+            .where(
+                and_(
+                    LedgerTransaction.currency_id == currency_id,
+                    LedgerTransaction.idempotency_key == key,
+                )
+            )
+        )
+    ).all()
+    asked = sorted((leg.account_id, leg.amount_minor) for leg in legs)
+    if not rows or sorted((r.account_id, r.amount_minor) for r in rows) != asked:
+        raise IdempotencyKeyReused(
+            f"The idempotency key {key!r} was used for a different change; use a new key."
+        )
+    return Posted(rows[0].transaction_id, {r.account_id: r.balance_after_minor for r in rows}, True)
