@@ -118,6 +118,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return  # the controller decides, having seen every worker's reports
     if IN_CI and _postgres_passed == 0 and session.testscollected:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if IN_CI and _browser_skipped:  # under CI the browser stories run or the suite fails
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -126,6 +128,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         if _postgres_passed == 0:
             terminalreporter.write_line("CI=true but no PostgreSQL test ran: failing the run.")
         terminalreporter.write_line(f"Browser tests passed: {_browser_passed}")
+        if _browser_skipped:
+            terminalreporter.write_line("CI=true but browser tests were skipped: failing the run.")
     elif _postgres_skipped:
         reason = _postgres_skipped[0].removeprefix("Skipped: ")
         terminalreporter.write_line(f"{len(_postgres_skipped)} PostgreSQL tests skipped: {reason}")

@@ -7,7 +7,7 @@ minted on demand because a launch token lives 60 seconds and opens one session.
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -23,14 +23,14 @@ TIMEOUT_SECONDS = 10.0
 
 
 class LaunchWish(BaseModel):
-    """What the lobby's buttons ask for; the player is always the lobby's own."""
+    """What the lobby's buttons ask for. The player is the lobby's own, and what the casino pays
+    for is the backend's decision: a page may ask for its one free box, never for more."""
 
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     box_id: Annotated[int | None, Field(alias="boxId", ge=1)] = None
     auto_open: Annotated[bool, Field(alias="autoOpen")] = False
-    funding: Literal["player", "operator"] = "player"
-    funding_rounds: Annotated[int | None, Field(alias="fundingRounds", ge=1, le=100)] = None
+    free: bool = False
     locale: Annotated[str, Field(max_length=16)] = "en"
     currency: Annotated[str | None, Field(max_length=3)] = None
     parent_origin: Annotated[str, Field(alias="parentOrigin", max_length=300)]
@@ -102,10 +102,9 @@ def lobby_routes(link: CofferLink) -> APIRouter:
             "target": {"boxId": wish.box_id, "autoOpen": wish.auto_open},
             "locale": wish.locale,
             "parentOrigin": wish.parent_origin,
-            "funding": wish.funding,
         }
-        if wish.funding_rounds is not None:
-            body["fundingRounds"] = wish.funding_rounds
+        if wish.free:  # the casino's promotion: one operator-funded open of the box
+            body.update(funding="operator", fundingRounds=1)
         if wish.currency is not None:
             body["currency"] = wish.currency
         minted = await link.call("POST", "/api/s2s/launches", body)

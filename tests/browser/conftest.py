@@ -4,6 +4,7 @@ Playwright drives Debian's Chromium at /usr/bin/chromium; no browser is ever dow
 Chromium these tests skip with one line, except under ``CI=true``, where they must run.
 """
 
+import json
 import os
 import shutil
 import socket
@@ -17,8 +18,9 @@ from typing import IO, Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
+from coffer import signing
 from tests.conftest import IN_CI
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -50,6 +52,17 @@ class Demo:
     casino: str
     workdir: Path
     admin_token: str
+    key_id: str
+    secret: str
+
+    def s2s(self, method: str, target: str, body: dict[str, Any] | None = None) -> Any:
+        """A signed S2S call with the demo operator's key, as its backend makes them."""
+        raw = b"" if body is None else json.dumps(body).encode()
+        headers = signing.signed_headers(self.secret, method, target, raw, key_id=self.key_id)
+        headers["Content-Type"] = "application/json"
+        answer = httpx.request(method, f"{self.coffer}{target}", content=raw, headers=headers)
+        assert answer.is_success, answer.text
+        return answer.json()
 
     def admin(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """The admin API with the demo's admin token."""
@@ -62,6 +75,11 @@ class Demo:
     @property
     def lobby(self) -> str:
         return f"{self.casino}/casino/lobby"
+
+    def debits(self) -> int:
+        """How many debits the casino's books hold for the player (deposits are not debits)."""
+        rows = httpx.get(f"{self.casino}/casino/ledger", params={"player": PLAYER}).json()
+        return sum(1 for row in rows["entries"] if row["type"] == "wallet.debit")
 
     def casino_balance(self, currency: str = "EUR") -> int:
         """The player's balance in the casino's own books."""
@@ -113,11 +131,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     assert process.stdout is not None
-    admin_token = launch_url = ""
+    admin_token = launch_url = key_id = secret = ""
     for line in process.stdout:  # blocks until the demo says both servers listen
         log.write(line)
         if line.strip().startswith("admin token"):
             admin_token = line.split()[-1]
+        if line.strip().startswith("S2S key id"):
+            key_id = line.split()[-1]
+        if line.strip().startswith("S2S secret"):
+            secret = line.split()[-1]
         if line.strip().startswith("launch URL"):
             launch_url = line.split()[2]
         if line.startswith("Ready: open"):
@@ -126,7 +148,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         pytest.fail(f"coffer serve --demo exited: {(workdir / 'serve.log').read_text()}")
     drain = threading.Thread(target=_drain, args=(process.stdout, log), daemon=True)
     drain.start()
-    demo = Demo(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{casino_port}", workdir, admin_token)
+    urls = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{casino_port}"
+    demo = Demo(*urls, workdir, admin_token, key_id, secret)
     assert launch_url.startswith(f"{demo.coffer}/play?token=lt_")  # the demo prints one to try
     # Enough money for every story in this process, whatever they win.
     deposit = {"currency": "EUR", "amountMinor": 1_000_00}
@@ -150,16 +173,30 @@ def browser(demo: Demo) -> Iterator[Browser]:
         browser.close()
 
 
+def watch(page: Page) -> list[str]:
+    """Script errors and console errors (CSP refusals among them) of the page and its frames."""
+    errors: list[str] = []
+
+    def console(message: ConsoleMessage) -> None:
+        # A refused request (a 422 the app shows, an image host out of reach) is logged as
+        # "Failed to load resource"; CSP refusals and script errors are what count here.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", console)
+    return errors
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh context per test; motion reduced so reveals land at once."""
     context = browser.new_context(viewport={"width": 1100, "height": 900}, reduced_motion="reduce")
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    errors = watch(page)
     yield page
     context.close()
-    assert not errors, f"script errors in the page: {errors}"
+    assert not errors, f"errors in the page: {errors}"
 
 
 def shot(page: Page, name: str, tmp_path: Path) -> Path:

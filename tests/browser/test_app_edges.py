@@ -5,10 +5,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Literal
 
 from playwright.sync_api import Browser, FrameLocator, Page, Request, expect
 
-from tests.browser.conftest import Demo, shot
+from tests.browser.conftest import Demo, shot, watch
 from tests.browser.test_player_app import TIMEOUT_MS, open_lobby, wait_for_count
 
 FOREIGN = "http://foreign.test"
@@ -45,10 +46,23 @@ def test_messages_from_a_foreign_origin_are_ignored(browser: Browser, demo: Demo
     context.close()
 
 
-def phone(browser: Browser, demo: Demo) -> Page:
+PAGE_ERRORS: dict[int, list[str]] = {}
+
+
+def done(page: Page) -> None:
+    """Close a phone page's context; it must have logged no script or CSP error."""
+    errors = PAGE_ERRORS.pop(id(page), [])
+    page.context.close()
+    assert not errors, f"errors in the page: {errors}"
+
+
+def phone(
+    browser: Browser, demo: Demo, motion: Literal["reduce", "no-preference"] = "reduce"
+) -> Page:
     """The app opened directly (not framed) at 360 px, as a phone would show it."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, reduced_motion="reduce")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, reduced_motion=motion)
     page = context.new_page()
+    PAGE_ERRORS[id(page)] = watch(page)
     page.goto(demo.launch(boxId=1))
     expect(page.locator("#box-name")).to_be_visible(timeout=TIMEOUT_MS)
     assert "token=" not in page.url  # the launch token left the address bar
@@ -92,7 +106,7 @@ def test_at_360px_a_player_ships_an_item_with_field_errors_first(
     page.locator("#ship-form button[type=submit]").click()
     expect(page.locator("#ship")).to_be_hidden()
     expect(page.locator("#won .note").first).to_contain_text("Shipping requested")
-    page.context.close()
+    done(page)
 
 
 def test_the_tabs_work_from_the_keyboard_and_every_control_is_labelled(
@@ -186,7 +200,7 @@ def test_the_verifier_page_and_coffer_verify_agree_on_a_round(
     public = page.request.get(f"{demo.coffer}/fairness/rounds/{round_id}").json()["round"]
     version = str(public["reels"][0]["boxVersionId"])
     assert coffer_verify(demo, seed, client_seed, nonce, version) == in_browser
-    page.context.close()
+    done(page)
 
 
 def test_the_browser_draw_meets_the_spec_test_vector(page: Page, demo: Demo) -> None:
@@ -202,3 +216,99 @@ def test_the_browser_draw_meets_the_spec_test_vector(page: Page, demo: Demo) -> 
         "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb",
         [27897, 54016, 61375],
     ]
+
+
+def test_the_reveal_spins_unless_motion_is_reduced(browser: Browser, demo: Demo) -> None:
+    page = phone(browser, demo, motion="no-preference")
+    page.locator("#open").click()
+    expect(page.locator("#reveal .slot:not(.landed)")).to_have_count(1)  # spinning
+    expect(page.locator("#reveal .slot.landed")).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(page.locator("#result")).to_be_visible()
+    done(page)
+
+
+def test_a_used_launch_link_says_so_in_the_players_language(browser: Browser, demo: Demo) -> None:
+    url = demo.launch(boxId=1, locale="de")
+    context = browser.new_context()
+    first = context.new_page()
+    first.goto(url)
+    expect(first.locator("#box-name")).to_be_visible(timeout=TIMEOUT_MS)
+    again = context.new_page()
+    again.goto(url)
+    expect(again.locator("#status")).to_have_text(
+        "Dieser Spiellink wurde schon benutzt. Geh zurück ins Casino und öffne das Spiel erneut."
+    )
+    context.close()
+
+
+def test_a_parent_of_another_origin_hears_nothing_and_is_not_obeyed(
+    browser: Browser, demo: Demo
+) -> None:
+    # Both origins may frame the app, but this launch was minted for the casino's: a page on
+    # the other one (localhost, not 127.0.0.1) that frames it is neither told nor obeyed.
+    foreign = demo.casino.replace("127.0.0.1", "localhost")
+    demo.admin("PATCH", "/operators/demo", {"allowedOrigins": [demo.casino, foreign]})
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        reads: list[str] = []
+        page.on("request", lambda r: reads.append(r.url) if "/wallet/balance" in r.url else None)
+        page.goto(f"{foreign}/casino/lobby?autostart=0")
+        page.evaluate(
+            """url => {
+            addEventListener('message', () => { window.heard = (window.heard || 0) + 1; });
+            const f = document.createElement('iframe'); f.name = 'app'; f.src = url;
+            document.body.append(f); }""",
+            demo.launch(boxId=1),
+        )
+        app = page.frame_locator("iframe[name=app]")
+        expect(app.locator("#box-name")).to_be_visible(timeout=TIMEOUT_MS)
+        frame = page.frame(name="app")
+        assert frame is not None
+        frame.evaluate("() => addEventListener('message', () => { window.delivered = true; })")
+        page.evaluate("() => frames['app'].postMessage({type: 'wallet:refresh'}, '*')")
+        frame.wait_for_function("() => window.delivered === true")  # after the app's listener
+        booted = len(reads)
+        with page.expect_response(lambda r: "/api/play/inventory" in r.url):
+            app.locator("#tab-items").click()  # a later request: a marker in order
+        assert len(reads) == booted  # the refresh was not obeyed
+        assert page.evaluate("() => window.heard || 0") == 0  # and nothing was posted to it
+    finally:
+        context.close()
+        demo.admin("PATCH", "/operators/demo", {"allowedOrigins": [demo.casino]})
+
+
+def test_the_box_fingerprint_link_checks_the_prize_table(browser: Browser, demo: Demo) -> None:
+    page = phone(browser, demo)
+    href = page.locator("#snapshot-link").get_attribute("href")
+    assert href is not None
+    assert href.startswith("/fairness/verify?boxVersion=")
+    page.goto(f"{demo.coffer}{href}")
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "match")
+    forged = re.sub(r"hash=[0-9a-f]{64}", "hash=" + "0" * 64, href)
+    page.goto(f"{demo.coffer}{forged}")  # another fingerprint: refused
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "mismatch")
+    done(page)
+
+
+def test_reels_are_drawn_in_reel_index_order_whatever_the_numbers(
+    browser: Browser, demo: Demo
+) -> None:
+    box = demo.s2s("GET", "/api/s2s/boxes/1")["box"]
+    reels = [{"reelIndex": n, "boxVersionId": box["boxVersionId"]} for n in (7, 3)]
+    body = {"playerExternalId": "u_8431", "clientActionId": "gaps", "currency": "EUR"}
+    bought = demo.s2s("POST", "/api/s2s/purchase", {**body, "reels": reels})
+    demo.s2s(
+        "POST",
+        "/api/s2s/fairness/rotate",
+        {"playerExternalId": "u_8431", "clientActionId": "gaps-rotate"},
+    )
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{demo.coffer}/fairness/verify?round={bought['round']['publicId']}")
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "match")
+    reel_marks = page.locator("#checks li[data-reel]").evaluate_all(
+        "rows => rows.map(r => r.dataset.reel)"
+    )
+    assert reel_marks == ["3", "7"]
+    context.close()

@@ -96,6 +96,9 @@ async def test_free_opens_are_the_launchs_target_box_only_and_capped(
     other = [{"reelIndex": 0, "boxVersionId": shop.cash_version}]
     paid = await app.post("/rounds/open", {"clientActionId": "c1", "reels": other})
     assert paid.json()["round"]["funding"] == "player"  # another box: paid, no free open used
+    two = [{**sword_reel(shop)[0], "reelIndex": n} for n in range(2)]
+    several = await app.post("/rounds/open", {"clientActionId": "two", "reels": two})
+    assert several.json()["round"]["funding"] == "player"  # a free open is one box, never two
     fundings = []
     for n in range(3):
         body = {"clientActionId": f"f{n}", "reels": sword_reel(shop), "funding": "operator"}
@@ -105,7 +108,8 @@ async def test_free_opens_are_the_launchs_target_box_only_and_capped(
     assert fundings == ["operator", "operator", "player"]
     retry = await app.post("/rounds/open", {"clientActionId": "f0", "reels": sword_reel(shop)})
     assert retry.json()["round"]["funding"] == "operator"  # replayed, no third free open
-    assert (await app.get("/wallet/balance")).json()["balanceMinor"] == 2_000 - 500 - 500 + 700
+    spent = 500 + 2 * 500 + 500  # the other box, the two-box open, the third target open
+    assert (await app.get("/wallet/balance")).json()["balanceMinor"] == 2_000 - spent + 700
 
 
 async def test_a_player_cannot_fund_their_own_open(shop: Shop, client: httpx.AsyncClient) -> None:

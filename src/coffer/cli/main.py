@@ -79,6 +79,11 @@ def serve(
     bind_host, bind_port = host or settings.host, port or settings.port
     # Launch URLs default to where this process listens (COFFER_PUBLIC_BASE_URL overrides).
     settings = settings.model_copy(update={"host": bind_host, "port": bind_port})
+    if bind_host in ("0.0.0.0", "::") and not settings.public_base_url:  # noqa: S104 - a check
+        console.print(
+            f"[yellow]Listening on every interface: set COFFER_PUBLIC_BASE_URL to the address "
+            f"players reach, or launch URLs will say http://{bind_host}:{bind_port}.[/yellow]"
+        )
     if migrate_first:
         upgrade_to_head(settings.database_url)
     if demo:

@@ -49,7 +49,8 @@ async def open_boxes(gateway: Gateway, context: PlayContext, asked: PlayOpen) ->
         limit = context.operator.max_reels
         raise ValidationFailed(fields={"reels": f"at most {limit} reels per open"})
     target = context.launch.target_box_id
-    free = context.free_opens_left > 0 and target is not None
+    # A free open is one box of the target: a free session never opens several boxes free.
+    free = context.free_opens_left > 0 and target is not None and len(asked.reels) == 1
     command = Purchase(
         player,
         asked.client_action_id,
@@ -65,7 +66,7 @@ async def open_boxes(gateway: Gateway, context: PlayContext, asked: PlayOpen) ->
 async def _take_free_open(
     session_id: int, target: int | None, conn: AsyncConnection, boxes: frozenset[int]
 ) -> bool:
-    """One of the launch's free opens, if every reel opens its target box and one is left."""
+    """One of the launch's free opens, if the reel opens its target box and one is left."""
     if boxes != {target}:
         return False
     return (await run(conn, TAKE_FREE_OPEN, {"b_id": session_id})).rowcount == 1

@@ -75,10 +75,8 @@ async function start() {
   for (const box of offer.boxes) button(`Play ${box.name}`, { boxId: box.boxId });
   const first = offer.boxes[0];
   if (first) {
-    button(`Free ${first.name} (button)`, { boxId: first.boxId, funding: "operator", fundingRounds: 1 });
-    button(`Free ${first.name} (auto-open)`, {
-      boxId: first.boxId, funding: "operator", fundingRounds: 1, autoOpen: true,
-    });
+    button(`Free ${first.name} (button)`, { boxId: first.boxId, free: true });
+    button(`Free ${first.name} (auto-open)`, { boxId: first.boxId, free: true, autoOpen: true });
     const wanted = new URLSearchParams(window.location.search);
     if (wanted.get("autostart") !== "0") await launch({ boxId: first.boxId });
   }

@@ -2,7 +2,7 @@
 // result's actions. Every rule (price, funding, free opens) is the server's; this only shows it.
 import { actionId, call } from "./api.js";
 import { post } from "./host.js";
-import { el, money, percent, show, t } from "./text.js";
+import { el, explain, money, percent, show, t } from "./text.js";
 import { shipItems } from "./ship.js";
 
 const $ = (id) => document.getElementById(id);
@@ -21,8 +21,10 @@ export async function startBox(app) {
   const openButton = $("open");
   const freeButton = $("open-free");
 
+  // While a free open is left it is the only way to open: the player never pays by mistake.
   function renderFree() {
     show(freeButton, freeLeft > 0);
+    show($("paid"), freeLeft <= 0);
     show($("free-left"), freeLeft > 0);
     $("free-left").textContent = t("box.freeLeft", { count: freeLeft });
   }
@@ -44,7 +46,7 @@ export async function startBox(app) {
       } else if (error.status === 401) {
         app.ended();
       } else {
-        $("open-error").textContent = t("open.failed", { message: error.message });
+        $("open-error").textContent = t("open.failed", { message: explain(error) });
         show($("open-error"), true);
       }
     } finally {
@@ -75,7 +77,8 @@ function renderBox(app, box) {
   const edge = box.houseEdgeBps / 10000;
   $("rtp").textContent = t("box.rtp", { rtp: percent(1 - edge), edge: percent(edge) });
   $("snapshot-hash").textContent = box.snapshotHash;
-  $("snapshot-link").href = box.snapshotUrl;
+  const lang = document.documentElement.lang;
+  $("snapshot-link").href = `/fairness/verify?boxVersion=${box.boxVersionId}&hash=${box.snapshotHash}&lang=${lang}`;
   const reels = Array.from({ length: app.init.game.maxReels }, (_, i) => el("option", { value: i + 1, text: i + 1 }));
   $("reels").replaceChildren(...reels);
   show($("box"), true);

@@ -2,7 +2,7 @@
 // rotation that reveals the old seed (checked here against its hash with WebCrypto).
 import { actionId, call } from "./api.js";
 import { sha256Hex } from "./draw.js";
-import { show } from "./text.js";
+import { explain, show } from "./text.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -28,6 +28,7 @@ export function startFairness(app) {
     show($("seed-error"), false);
     show($("rotated"), false);
     const clientSeed = $("client-seed").value.trim();
+    $("rotate").disabled = true;  // one rotation per click, never two
     try {
       const answer = await call("POST", "/api/play/fairness/rotate", {
         clientActionId: actionId(), clientSeed: clientSeed || null,
@@ -40,8 +41,10 @@ export function startFairness(app) {
       render(answer.current, true);
     } catch (error) {
       if (error.status === 401) return app.ended();
-      $("seed-error").textContent = error.message;
+      $("seed-error").textContent = explain(error);
       show($("seed-error"), true);
+    } finally {
+      $("rotate").disabled = false;
     }
   });
 

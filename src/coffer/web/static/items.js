@@ -10,18 +10,24 @@ const PAGE = 10;
 export function startItems(app) {
   let cursor = null;
   let page = null;
+  let latest = 0;  // only the newest request's answer is shown
 
   async function load(at = null) {
     cursor = at;
+    const asked = ++latest;
     $("items").setAttribute("aria-busy", "true");
     const query = new URLSearchParams({ state: $("state-filter").value, limit: String(PAGE) });
     if (at) query.set("cursor", at);
+    let found;
     try {
-      page = await call("GET", `/api/play/inventory?${query}`);
+      found = await call("GET", `/api/play/inventory?${query}`);
     } catch (error) {
+      if (asked === latest) $("items").setAttribute("aria-busy", "false");
       if (error.status === 401) app.ended();
       return;
     }
+    if (asked !== latest) return;
+    page = found;
     $("items").replaceChildren(...page.items.map((item) => row(app, item)));
     show($("items-empty"), page.items.length === 0);
     show($("items-prev"), Boolean(page.cursor.prev));

@@ -5,7 +5,7 @@ import { startBox } from "./box.js";
 import { startFairness } from "./fairness.js";
 import { connect, listen, post, reportSize } from "./host.js";
 import { startItems } from "./items.js";
-import { money, show, t } from "./text.js";
+import { explain, money, show, t } from "./text.js";
 
 const HEARTBEAT_MS = 60_000;
 const THEME = ["primary", "background", "surface", "text", "accent"];
@@ -16,6 +16,11 @@ const address = new URL(window.location.href);
 const launchToken = address.searchParams.get("token") || "";
 address.searchParams.delete("token");
 window.history.replaceState(null, "", address.pathname + address.search);
+
+function failure(error) {
+  const known = explain(error);
+  return known === error.message ? t("status.failed", { message: error.message }) : known;
+}
 
 function status(text) {
   $("status").textContent = text;
@@ -88,7 +93,7 @@ function makeApp(init) {
         app.itemsChanged();
       } catch (error) {
         if (error.status === 401) app.ended();
-        else done(t("open.failed", { message: error.message }));
+        else done(t("open.failed", { message: explain(error) }));
       }
     },
   };
@@ -111,15 +116,19 @@ async function boot() {
   try {
     init = await call("POST", "/api/play/session/init", { launchToken });
   } catch (error) {
-    const known = t(`error.${error.code}`);
-    return status(known === `error.${error.code}` ? t("status.failed", { message: error.message }) : known);
+    return status(failure(error));
   }
   useSession(init.sessionToken);
   connect(init.parentOrigin);
   applyTheme(init.theme, init.tenant);
   const app = makeApp(init);
   if (init.balanceMinor !== null) app.setBalance(init.balanceMinor, init.currency.code, false);
-  const box = await startBox(app);
+  let box;
+  try {
+    box = await startBox(app);
+  } catch (error) {
+    return error.status === 401 ? app.ended() : status(failure(error));
+  }
   const items = startItems(app);
   const fairness = startFairness(app);
   app.itemsChanged = items.reload;

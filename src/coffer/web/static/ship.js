@@ -1,7 +1,7 @@
 // The shipping form: one address for the chosen items; the server checks it field by field and
 // each complaint is shown beside its field.
 import { call } from "./api.js";
-import { show, t } from "./text.js";
+import { explain, show, t } from "./text.js";
 
 const $ = (id) => document.getElementById(id);
 const dialog = $("ship");
@@ -46,7 +46,7 @@ function showErrors(error) {
     }
   }
   if (!placed) {
-    $("ship-error").textContent = error.message;
+    $("ship-error").textContent = explain(error);
     show($("ship-error"), true);
   }
 }

@@ -9,6 +9,13 @@ export function t(key, values = {}) {
   return text;
 }
 
+// A refusal in the player's language when the catalog knows its code, else the server's words.
+export function explain(error) {
+  const key = `error.${error.code}`;
+  const known = t(key);
+  return known === key ? error.message : known;
+}
+
 // Integer minor units shown in the currency's own digits; BigInt-free because amounts a player
 // sees stay far below 2^53.
 // Without ``digits`` the currency's usual ones (ISO 4217) are assumed.

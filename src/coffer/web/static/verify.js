@@ -4,7 +4,6 @@ import { orderedPrizes, prizeAt, sha256Hex, ticketOf, totalWeight, uniforms } fr
 import { el, t } from "./text.js";
 
 const $ = (id) => document.getElementById(id);
-const roundId = new URL(window.location.href).searchParams.get("round") || "";
 
 async function json(path) {
   const response = await fetch(path, { cache: "no-store" });
@@ -36,7 +35,8 @@ function check(ok, text, data = {}) {
   return ok;
 }
 
-async function verify() {
+// Reel k draws with u_k, k being the reel's place in reelIndex order (SPEC §10).
+async function verifyRound(roundId) {
   $("round-id").textContent = roundId;
   const round = (await json(`/fairness/rounds/${encodeURIComponent(roundId)}`)).round;
   $("v-hash").textContent = round.serverSeedHash;
@@ -44,17 +44,18 @@ async function verify() {
   $("v-client").textContent = round.clientSeed;
   $("v-nonce").textContent = String(round.nonce);
   if (!round.serverSeed) return { verdict: "unrevealed", text: t("verify.notRevealed") };
+  const reels = [...round.reels].sort((a, b) => a.reelIndex - b.reelIndex);
+  if (!reels.length) return { verdict: "error", text: t("verify.noReels") };
   const seedOk = (await sha256Hex(round.serverSeed)) === round.serverSeedHash;
   let ok = check(seedOk, t(seedOk ? "verify.seedOk" : "verify.seedBad"));
-  const count = Math.max(...round.reels.map((reel) => reel.reelIndex)) + 1;
-  const us = await uniforms(round.serverSeed, round.clientSeed, round.nonce, count);
-  for (const reel of round.reels) {
+  const us = await uniforms(round.serverSeed, round.clientSeed, round.nonce, reels.length);
+  for (const [k, reel] of reels.entries()) {
     const found = await snapshot(reel);
     const tableOk = found.hash === reel.snapshotHash;
     if (found.fresh || !tableOk) ok = check(tableOk, t(tableOk ? "verify.snapshotOk" : "verify.snapshotBad")) && ok;
     const prizes = orderedPrizes(found.table);
     const total = totalWeight(prizes);
-    const ticket = ticketOf(us[reel.reelIndex], total);
+    const ticket = ticketOf(us[k], total);
     const prize = prizeAt(prizes, ticket);
     const same = ticket === reel.ticket && prize && prize.prizeId === reel.prizeId;
     const line = t("verify.reel", { index: reel.reelIndex, ticket, total, prize: prize ? prize.name : "?" });
@@ -63,6 +64,23 @@ async function verify() {
     ok = check(same, text, data) && ok;
   }
   return ok ? { verdict: "match", text: t("verify.match") } : { verdict: "mismatch", text: t("verify.mismatch") };
+}
+
+// A box's prize table alone: its bytes hash to the fingerprint the box shows.
+async function verifyTable(versionId, expected) {
+  $("subject").textContent = t("verify.tableOnly", { id: versionId });
+  const found = await snapshot({ boxVersionId: versionId, snapshotUrl: `/fairness/box-version/${versionId}/snapshot` });
+  const ok = found.hash === expected;
+  check(ok, t(ok ? "verify.snapshotOk" : "verify.snapshotBad"));
+  for (const prize of orderedPrizes(found.table)) check(true, `${prize.name}: ${prize.weight}`);
+  return ok ? { verdict: "match", text: t("verify.snapshotOk") } : { verdict: "mismatch", text: t("verify.snapshotBad") };
+}
+
+function verify() {
+  const asked = new URL(window.location.href).searchParams;
+  const version = Number(asked.get("boxVersion"));
+  if (version > 0) return verifyTable(version, asked.get("hash") || "");
+  return verifyRound(asked.get("round") || "");
 }
 
 verify()
