@@ -77,6 +77,7 @@ def error_renderers() -> dict[str, ErrorRenderer]:
 def routers() -> list[APIRouter]:
     """Every surface's routers, in the order they appear in the OpenAPI document."""
     from coffer.api.admin import catalog as admin_catalog
+    from coffer.api.admin import ledger as admin_ledger
     from coffer.api.admin import operators as admin_operators
     from coffer.api.admin import players as admin_players
     from coffer.api.admin import shipping as admin_shipping
@@ -92,6 +93,7 @@ def routers() -> list[APIRouter]:
     from coffer.api.s2s import history as s2s_history
     from coffer.api.s2s import inventory as s2s_inventory
     from coffer.api.s2s import launches as s2s_launches
+    from coffer.api.s2s import ledger as s2s_ledger
     from coffer.api.s2s import purchases as s2s_purchases
     from coffer.api.s2s import shipping as s2s_shipping
     from coffer.web import play as play_page
@@ -100,11 +102,13 @@ def routers() -> list[APIRouter]:
         health.router,
         admin_operators.router,
         admin_catalog.router,
+        admin_ledger.router,
         s2s_catalog.router,
         s2s_purchases.router,
         s2s_history.router,
         s2s_inventory.router,
         s2s_shipping.router,
+        s2s_ledger.router,
         admin_shipping.router,
         admin_webhooks.router,
         admin_players.router,

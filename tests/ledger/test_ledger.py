@@ -70,8 +70,10 @@ async def test_a_grant_and_a_spend_move_money_through_the_system_accounts(
         runtime, operator, CurrencySpec("GEM", "Gems", initial_grant_minor=100)
     )
     async with runtime.sessions() as session:
-        assert await accounts.grant(session, currency, account, 50, "g1") == 150
-        assert await accounts.grant(session, currency, account, -30, "spend-1") == 120
+        assert (await accounts.grant(session, currency, account, 50, "g1")).balance_minor == 150
+        assert (
+            await accounts.grant(session, currency, account, -30, "spend-1")
+        ).balance_minor == 120
         await session.commit()
     async with runtime.sessions() as session:
         sums = (
@@ -120,8 +122,8 @@ async def test_a_key_is_applied_once_and_cannot_be_reused_for_another_change(
 ) -> None:
     currency, (account,) = await setup(runtime, operator, CurrencySpec("GEM", "Gems"))
     async with runtime.sessions() as session:
-        first = await accounts.grant(session, currency, account, 40, "k")
-        again = await accounts.grant(session, currency, account, 40, "k")
+        first = (await accounts.grant(session, currency, account, 40, "k")).balance_minor
+        again = (await accounts.grant(session, currency, account, 40, "k")).balance_minor
         assert first == again == 40
         with pytest.raises(IdempotencyKeyReused):
             await accounts.grant(session, currency, account, 41, "k")

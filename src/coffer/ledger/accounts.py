@@ -170,9 +170,15 @@ async def regenerate(
         await post(session, currency.id, f"regen:{account.id}:{settled.isoformat()}", "regen", legs)
 
 
+@dataclass(frozen=True)
+class Granted:
+    balance_minor: int
+    replayed: bool  # the key was seen before: nothing moved this time
+
+
 async def grant(
     session: AsyncSession, currency: VirtualCurrency, account_id: int, amount: int, key: str
-) -> int:
+) -> Granted:
     """Credit a player from the mint (amount > 0) or take back to the burn (amount < 0)."""
     system = await system_account(session, currency.id, MINT if amount > 0 else BURN)
     posted = await post(
@@ -182,4 +188,4 @@ async def grant(
         "grant" if amount > 0 else "revoke",
         [Leg(system, -amount), Leg(account_id, amount)],
     )
-    return posted.balances[account_id]
+    return Granted(posted.balances[account_id], posted.replayed)

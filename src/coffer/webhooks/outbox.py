@@ -26,6 +26,7 @@ EVENT_TYPES = (
     "item_cashed_back",
     "fulfillment_notice",
     "item_expired",
+    "balance_changed",  # a virtual-currency balance moved (issue 13; SPEC §9 lists the rest)
 )
 
 EVENTS = table(WebhookEvent)

@@ -1,0 +1,65 @@
+"""Admin API for an operator's virtual currencies (SPEC §12)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import Field, StrictInt, StringConstraints
+
+from coffer.api.deps import AdminOperator, DbSession
+from coffer.api.openapi import errors_for
+from coffer.kit.schemas import ApiModel, SafeText
+from coffer.ledger import accounts
+from coffer.ledger.accounts import CurrencySpec
+from coffer.ledger.models import VirtualCurrency
+from coffer.ledger.queries import currencies_of
+
+router = APIRouter(prefix="/api/admin/operators", tags=["admin: virtual currencies"])
+
+Amount = Annotated[StrictInt, Field(ge=0, le=10**15)]
+
+
+class VirtualCurrencyIn(ApiModel):
+    """A currency of the operator's own: never a real one, never exchanged for money."""
+
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,8}$")]
+    name: Annotated[SafeText, StringConstraints(min_length=1, max_length=100)]
+    decimals: Annotated[StrictInt, Field(ge=0, le=8)] = 0
+    initial_grant_minor: Amount = 0
+    regen_amount_minor: Amount = 0
+    regen_period_seconds: Annotated[StrictInt, Field(ge=0, le=366 * 24 * 3600)] = 0
+    regen_cap_minor: Amount = 0
+
+
+class VirtualCurrencyOut(VirtualCurrencyIn):
+    pass
+
+
+class VirtualCurrencyList(ApiModel):
+    currencies: list[VirtualCurrencyOut]
+
+
+def currency_out(currency: VirtualCurrency) -> VirtualCurrencyOut:
+    return VirtualCurrencyOut.model_validate(currency)
+
+
+@router.post(
+    "/{slug}/virtual-currencies", status_code=201, responses=errors_for(401, 404, 409, 422)
+)
+async def create_virtual_currency(
+    body: VirtualCurrencyIn, operator: AdminOperator, session: DbSession
+) -> VirtualCurrencyOut:
+    """Define a currency; players' balances open on first use with its initial grant."""
+    currency = await accounts.define_currency(
+        session, operator.id, CurrencySpec(**body.model_dump())
+    )
+    await session.commit()
+    return currency_out(currency)
+
+
+@router.get("/{slug}/virtual-currencies", responses=errors_for(401, 404))
+async def list_virtual_currencies(
+    operator: AdminOperator, session: DbSession
+) -> VirtualCurrencyList:
+    """The operator's virtual currencies, by code."""
+    found = await currencies_of(session, operator.id)
+    return VirtualCurrencyList(currencies=[currency_out(c) for c in found])
