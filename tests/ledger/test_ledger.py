@@ -241,3 +241,54 @@ async def test_coffer_ledger_verify_finds_a_balance_written_around_the_ledger(
     code, output = await asyncio.to_thread(verify_cli, database_url)
     assert code == 1
     assert f"account {account} (player): balance 9, postings sum to 7" in output
+
+
+def cli(database_url: str, *args: str) -> tuple[int, str]:
+    env = {"COFFER_DATABASE_URL": database_url, "COFFER_SECRET_KEY": SECRET_KEY}
+    result = CliRunner().invoke(app, ["ledger", *args], env=env)
+    return result.exit_code, result.output
+
+
+async def test_the_cli_defines_posts_once_and_reads(
+    runtime: Runtime, operator: OperatorCtx, database_url: str
+) -> None:
+    code, output = await asyncio.to_thread(
+        cli,
+        database_url,
+        "define",
+        "-o",
+        "acme",
+        "--code",
+        "GOLD",
+        "--name",
+        "Gold",
+        "--initial-grant",
+        "10",
+    )
+    assert code == 0, output
+    grant = ("post", "-o", "acme", "--player", "p9", "--currency", "GOLD", "--amount", "5")
+    for _ in range(2):  # the same key twice moves once
+        code, output = await asyncio.to_thread(cli, database_url, *grant, "--key", "k1")
+        assert code == 0, output
+        assert "p9: 15 GOLD" in output
+    code, output = await asyncio.to_thread(
+        cli,
+        database_url,
+        "post",
+        "-o",
+        "acme",
+        "--player",
+        "p9",
+        "--currency",
+        "GOLD",
+        "--amount",
+        "-16",
+        "--key",
+        "k2",
+    )
+    assert code == 1
+    assert "does not cover" in output
+    code, output = await asyncio.to_thread(
+        cli, database_url, "balances", "-o", "acme", "--player", "p9"
+    )
+    assert "GOLD: 15" in output
