@@ -312,3 +312,16 @@ def test_reels_are_drawn_in_reel_index_order_whatever_the_numbers(
     )
     assert reel_marks == ["3", "7"]
     context.close()
+
+
+def test_the_app_keeps_its_session_alive_while_open(browser: Browser, demo: Demo) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.clock.install()  # the app's timers run on a clock the test moves
+    page.goto(demo.launch(boxId=1))
+    expect(page.locator("#box-name")).to_be_visible(timeout=TIMEOUT_MS)
+    with page.expect_response("**/api/play/session/heartbeat") as beat:
+        page.clock.run_for(61_000)
+    assert beat.value.status == 200
+    assert "expiresAt" in beat.value.json()
+    context.close()

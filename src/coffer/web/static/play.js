@@ -8,6 +8,7 @@ import { startItems } from "./items.js";
 import { explain, money, show, t } from "./text.js";
 
 const HEARTBEAT_MS = 60_000;
+const MIN_BEAT_MS = 5_000;
 const THEME = ["primary", "background", "surface", "text", "accent"];
 const TABS = ["box", "items", "fairness"];
 const $ = (id) => document.getElementById(id);
@@ -100,11 +101,20 @@ function makeApp(init) {
   return app;
 }
 
-function keepAlive(app) {
-  setInterval(() => {
-    if (document.visibilityState !== "visible") return;
-    call("POST", "/api/play/session/heartbeat").catch((error) => error.status === 401 && app.ended());
-  }, HEARTBEAT_MS);
+// A heartbeat at half the time the session has left (at most a minute apart), so even a
+// one-minute idle limit never lapses while the app is open and visible.
+function keepAlive(app, expiresAt) {
+  const next = (until) => {
+    const left = Date.parse(until) - Date.now();
+    setTimeout(beat, Math.max(MIN_BEAT_MS, Math.min(HEARTBEAT_MS, left / 2)));
+  };
+  const beat = () => {
+    if (document.visibilityState !== "visible") return next(new Date(Date.now() + 2 * HEARTBEAT_MS).toISOString());
+    call("POST", "/api/play/session/heartbeat")
+      .then((answer) => next(answer.expiresAt))
+      .catch((error) => (error.status === 401 ? app.ended() : next(expiresAt)));
+  };
+  next(expiresAt);
   window.addEventListener("pagehide", () => {
     call("POST", "/api/play/session/logout", undefined, true).catch(() => {});
   });
@@ -137,7 +147,7 @@ async function boot() {
   reportSize();
   listen({ "wallet:refresh": () => app.refreshBalance() });
   post("ready", { player: init.player.externalId });
-  keepAlive(app);
+  keepAlive(app, init.expiresAt);
   await app.refreshBalance(false);
   if (init.game.target && init.game.target.autoOpen) await box.openFree();
 }
