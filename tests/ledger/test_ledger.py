@@ -292,3 +292,26 @@ async def test_the_cli_defines_posts_once_and_reads(
         cli, database_url, "balances", "-o", "acme", "--player", "p9"
     )
     assert "GOLD: 15" in output
+
+
+async def test_a_credit_since_the_account_was_read_counts_against_the_regeneration_cap(
+    runtime: Runtime, operator: OperatorCtx
+) -> None:
+    spec = CurrencySpec(
+        "NRG",
+        "Energy",
+        initial_grant_minor=2,
+        regen_amount_minor=1,
+        regen_period_seconds=600,
+        regen_cap_minor=5,
+    )
+    currency, (account_id,) = await setup(runtime, operator, spec)
+    async with runtime.sessions() as session:
+        read = await session.get(LedgerAccount, account_id)
+        assert read is not None
+        # The account as a reader saw it (balance 2), kept apart from the session's later writes.
+        stale = LedgerAccount(id=read.id, regen_from=read.regen_from, balance_minor=2)
+        await accounts.grant(session, currency, account_id, 3, "top-up")  # now 5: the cap
+        await accounts.regenerate(session, currency, stale, T0 + timedelta(minutes=25))
+        await session.commit()
+    assert await balance_of(runtime, account_id) == 5

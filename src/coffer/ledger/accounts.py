@@ -162,7 +162,12 @@ async def regenerate(
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         return  # another reader settled these periods first
-    room = currency.regen_cap_minor - account.balance_minor
+    # The row is ours until commit now (the UPDATE above locked it): read the balance afresh,
+    # so a credit that landed since the account was loaded counts against the cap.
+    balance = await session.scalar(
+        select(LedgerAccount.balance_minor).where(LedgerAccount.id == account.id)
+    )
+    room = currency.regen_cap_minor - (balance or 0)
     amount = min(periods * currency.regen_amount_minor, room)
     if amount > 0:
         mint = await system_account(session, currency.id, MINT)
