@@ -22,6 +22,15 @@ from coffer.runtime import Runtime
 from tests.conftest import SECRET_KEY, OperatorCtx
 
 T0 = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+# Starts at 2, one more every 10 minutes, never past 5 by regeneration.
+ENERGY = CurrencySpec(
+    "NRG",
+    "Energy",
+    initial_grant_minor=2,
+    regen_amount_minor=1,
+    regen_period_seconds=600,
+    regen_cap_minor=5,
+)
 
 
 async def setup(
@@ -169,15 +178,7 @@ async def test_the_database_refuses_a_negative_player_balance_whoever_writes(
 async def test_regeneration_posts_whole_periods_once_up_to_the_cap(
     runtime: Runtime, operator: OperatorCtx
 ) -> None:
-    spec = CurrencySpec(
-        "NRG",
-        "Energy",
-        initial_grant_minor=2,
-        regen_amount_minor=1,
-        regen_period_seconds=600,
-        regen_cap_minor=5,
-    )
-    currency, (account,) = await setup(runtime, operator, spec)
+    currency, (account,) = await setup(runtime, operator, ENERGY)
     async with runtime.sessions() as session:
         player = await session.scalar(
             select(LedgerAccount.player_id).where(LedgerAccount.id == account)
@@ -297,15 +298,7 @@ async def test_the_cli_defines_posts_once_and_reads(
 async def test_a_credit_since_the_account_was_read_counts_against_the_regeneration_cap(
     runtime: Runtime, operator: OperatorCtx
 ) -> None:
-    spec = CurrencySpec(
-        "NRG",
-        "Energy",
-        initial_grant_minor=2,
-        regen_amount_minor=1,
-        regen_period_seconds=600,
-        regen_cap_minor=5,
-    )
-    currency, (account_id,) = await setup(runtime, operator, spec)
+    currency, (account_id,) = await setup(runtime, operator, ENERGY)
     async with runtime.sessions() as session:
         read = await session.get(LedgerAccount, account_id)
         assert read is not None
