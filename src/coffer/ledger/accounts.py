@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 
 import pycountry
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.kit.db import insert_ignoring_conflict
+from coffer.kit.db import insert_ignoring_conflict, rows_changed
 from coffer.kit.errors import AlreadyExists, ValidationFailed
 from coffer.ledger.errors import UnknownVirtualCurrency
 from coffer.ledger.models import (
@@ -68,16 +69,13 @@ async def define_currency(
     """A new currency with its mint and burn accounts; ALREADY_EXISTS for a code in use."""
     check_code(spec.code)
     _check_regen(spec)
-    taken = await session.scalar(
-        select(VirtualCurrency.id).where(
-            VirtualCurrency.operator_id == operator_id, VirtualCurrency.code == spec.code
-        )
-    )
-    if taken is not None:  # the unique constraint still decides a race
-        raise AlreadyExists(f"Virtual currency {spec.code} already exists.")
     currency = VirtualCurrency(operator_id=operator_id, **spec.__dict__)
-    session.add(currency)
-    await session.flush()
+    try:
+        async with session.begin_nested():  # the unique constraint decides, races included
+            session.add(currency)
+            await session.flush()
+    except IntegrityError as exc:
+        raise AlreadyExists(f"Virtual currency {spec.code} already exists.") from exc
     for kind in SYSTEM_KINDS:
         session.add(LedgerAccount(currency_id=currency.id, kind=kind, balance_minor=0))
     await session.flush()
@@ -120,9 +118,9 @@ async def player_account(
         "created_at": now,
     }
     keys = ["currency_id", "kind", "player_id"]
-    await session.execute(insert_ignoring_conflict(session, LedgerAccount, values, keys))
+    opened = await session.execute(insert_ignoring_conflict(session, LedgerAccount, values, keys))
     account = await _load(session, currency.id, player_id)
-    if currency.initial_grant_minor:
+    if rows_changed(opened) and currency.initial_grant_minor:  # once, by whoever opened it
         mint = await system_account(session, currency.id, MINT)
         legs = [
             Leg(mint, -currency.initial_grant_minor),
@@ -160,7 +158,7 @@ async def regenerate(
         .where(LedgerAccount.id == account.id, LedgerAccount.regen_from == account.regen_from)
         .values(regen_from=settled)
     )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(moved) != 1:
         return  # another reader settled these periods first
     # The row is ours until commit now (the UPDATE above locked it): read the balance afresh,
     # so a credit that landed since the account was loaded counts against the cap.
