@@ -308,3 +308,21 @@ async def test_a_credit_since_the_account_was_read_counts_against_the_regenerati
         await accounts.regenerate(session, currency, stale, T0 + timedelta(minutes=25))
         await session.commit()
     assert await balance_of(runtime, account_id) == 5
+
+
+async def test_two_admins_defining_one_code_at_once_make_one_currency(
+    runtime: Runtime, operator: OperatorCtx
+) -> None:
+    async def define() -> str:
+        try:
+            async with runtime.sessions() as session:
+                spec = CurrencySpec("GEM", "Gems")
+                await accounts.define_currency(session, operator.operator_id, spec)
+                await session.commit()
+                return "made"
+        except AlreadyExists:
+            return "exists"
+
+    assert sorted(await asyncio.gather(define(), define())) == ["exists", "made"]
+    async with runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(VirtualCurrency)) == 1
