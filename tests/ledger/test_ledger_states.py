@@ -43,6 +43,8 @@ class Ledger(RuleBasedStateMachine):
         self.done: dict[str, tuple[int, int, int]] = {}  # key -> (player, amount, after)
         self.currency, self.accounts = self.run(self._open())
         self.model = [0] * PLAYERS
+        for player in range(PLAYERS):  # something to spend and to replay from the first step
+            self._move(player, 10)
         STEPS.append("example")
 
     def run(self, work: Awaitable[T]) -> T:
