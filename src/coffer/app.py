@@ -64,9 +64,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
 def error_renderers() -> dict[str, ErrorRenderer]:
     """Each surface's error shape, by path prefix."""
-    from coffer.api import admin, play, public, s2s
+    from coffer.api import admin, orders, play, public, s2s
 
     return {
+        "/inventory/v1": orders.ERRORS,
         "/api/s2s": s2s.ERRORS,
         "/api/play": play.ERRORS,
         "/api/admin": admin.ERRORS,
@@ -78,6 +79,7 @@ def routers() -> list[APIRouter]:
     """Every surface's routers, in the order they appear in the OpenAPI document."""
     from coffer.api.admin import catalog as admin_catalog
     from coffer.api.admin import ledger as admin_ledger
+    from coffer.api.admin import loot as admin_loot
     from coffer.api.admin import operators as admin_operators
     from coffer.api.admin import players as admin_players
     from coffer.api.admin import shipping as admin_shipping
@@ -88,36 +90,43 @@ def routers() -> list[APIRouter]:
     from coffer.api.play import wallet as play_wallet
     from coffer.api.public import fairness as public_fairness
     from coffer.api.public import health
-    from coffer.api.s2s import catalog as s2s_catalog
-    from coffer.api.s2s import fairness as s2s_fairness
-    from coffer.api.s2s import history as s2s_history
-    from coffer.api.s2s import inventory as s2s_inventory
-    from coffer.api.s2s import launches as s2s_launches
-    from coffer.api.s2s import ledger as s2s_ledger
-    from coffer.api.s2s import purchases as s2s_purchases
-    from coffer.api.s2s import shipping as s2s_shipping
     from coffer.web import play as play_page
 
+    admin = [admin_operators, admin_catalog, admin_ledger, admin_loot]
+    staff = [admin_shipping, admin_webhooks, admin_players]
+    play = [play_session, play_rounds, play_vault, play_wallet]
     return [
         health.router,
-        admin_operators.router,
-        admin_catalog.router,
-        admin_ledger.router,
-        s2s_catalog.router,
-        s2s_purchases.router,
-        s2s_history.router,
-        s2s_inventory.router,
-        s2s_shipping.router,
-        s2s_ledger.router,
-        admin_shipping.router,
-        admin_webhooks.router,
-        admin_players.router,
-        s2s_fairness.router,
-        s2s_launches.router,
-        play_session.router,
-        play_rounds.router,
-        play_vault.router,
-        play_wallet.router,
+        *(module.router for module in admin),
+        *s2s_routers(),
+        *(module.router for module in staff),
+        *(module.router for module in play),
+        *compat_routers(),
         public_fairness.router,
         play_page.router,
     ]
+
+
+def s2s_routers() -> list[APIRouter]:
+    """The signed server-to-server API's routers."""
+    from coffer.api.s2s import (
+        catalog,
+        fairness,
+        history,
+        inventory,
+        items,
+        launches,
+        ledger,
+        purchases,
+        shipping,
+    )
+
+    modules = [catalog, purchases, history, inventory, items, shipping, ledger, fairness, launches]
+    return [module.router for module in modules]
+
+
+def compat_routers() -> list[APIRouter]:
+    """The surfaces that speak other vendors' APIs (SPEC §14)."""
+    from coffer.api.orders import routes as orders_api
+
+    return [orders_api.router]

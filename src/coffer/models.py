@@ -6,6 +6,7 @@ from coffer.inventory import models as vault_models
 from coffer.kit.db import Base
 from coffer.ledger import models as ledger_models
 from coffer.operators import models as operators_models
+from coffer.orders import models as orders_models
 from coffer.play import models as play_models
 from coffer.players import models as players_models
 from coffer.rounds import models as rounds_models
@@ -19,6 +20,7 @@ __all__ = [
     "fairness_models",
     "ledger_models",
     "operators_models",
+    "orders_models",
     "play_models",
     "players_models",
     "rounds_models",

@@ -6,7 +6,7 @@ classes with a stable ``code``; only this module and the surfaces' renderers kno
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,10 +64,12 @@ def validation_fields(errors: Any) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class ErrorRenderer:
-    """How one surface answers a domain error and a request that failed validation."""
+    """How one surface answers a domain error and a request that failed validation
+    (``validation_errors``, when set, gets the framework's error list instead of fields)."""
 
     domain: Callable[[CofferError], Response]
     validation: Callable[[dict[str, str]], Response]
+    validation_errors: Callable[[Sequence[Any]], Response] | None = None
 
 
 def envelope_error(exc: CofferError) -> Response:
@@ -101,7 +103,10 @@ async def _coffer_error(request: Request, exc: Exception) -> Response:
 
 async def _request_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return renderer_for(request).validation(validation_fields(exc.errors()))
+    renderer = renderer_for(request)
+    if renderer.validation_errors is not None:
+        return renderer.validation_errors(exc.errors())
+    return renderer.validation(validation_fields(exc.errors()))
 
 
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:

@@ -3,8 +3,9 @@
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.catalog.models import Item
+from coffer.catalog.models import Item, Loot
 from coffer.catalog.schemas import MAX_ID, ItemCreate, ItemUpdate
+from coffer.catalog.traits import TRAITS, check_traits
 from coffer.kit.db import utcnow
 from coffer.kit.errors import NotFound, UnsupportedCurrency, ValidationFailed
 from coffer.operators import service as operators
@@ -26,8 +27,10 @@ async def require_currency(session: AsyncSession, operator: Operator, code: str)
         raise unsupported(operator, code)
 
 
-def check_item_rules(item: Item) -> None:
+async def check_item_rules(session: AsyncSession, item: Item) -> None:
     """Rules that span fields, checked on the merged item so PATCH cannot break them."""
+    check_traits(item)
+    await _check_references(session, item)
     fields: dict[str, str] = {}
     if item.cashback_minor is not None and item.cashback_bps is not None:
         fields["cashbackBps"] = (
@@ -38,6 +41,18 @@ def check_item_rules(item: Item) -> None:
         fields["shippable"] = "bonus items are delivered by webhook and cannot be shippable"
     if fields:
         raise ValidationFailed(fields=fields)
+
+
+async def _check_references(session: AsyncSession, item: Item) -> None:
+    """The loot and key item an item names are the same operator's."""
+    if item.loot_id is not None:
+        loot = await session.get(Loot, item.loot_id)
+        if loot is None or loot.operator_id != item.operator_id:
+            raise ValidationFailed(fields={"lootId": f"no loot {item.loot_id} of this operator"})
+    if item.key_item_id is not None:
+        key = await session.get(Item, item.key_item_id)
+        if key is None or key.operator_id != item.operator_id:
+            raise ValidationFailed(fields={"keyItemId": f"no item {item.key_item_id}"})
 
 
 async def create_item(session: AsyncSession, operator: Operator, data: ItemCreate) -> Item:
@@ -57,8 +72,9 @@ async def create_item(session: AsyncSession, operator: Operator, data: ItemCreat
         custom_attributes=dict(data.custom_attributes),
         created_at=now,
         updated_at=now,
+        **data.model_dump(include=set(TRAITS)),
     )
-    check_item_rules(item)
+    await check_item_rules(session, item)
     session.add(item)
     await session.flush()
     return item
@@ -96,7 +112,7 @@ async def update_item(
         await require_currency(session, operator, changes["currency"])
     for name, value in changes.items():
         setattr(item, name, value)
-    check_item_rules(item)
+    await check_item_rules(session, item)
     item.updated_at = utcnow()
     await session.flush()
     return item

@@ -3,7 +3,17 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coffer.kit.db import Base, BigId, utcnow
@@ -25,6 +35,46 @@ class Item(Base):
     cashback_bps: Mapped[int | None] = mapped_column()
     shippable: Mapped[bool] = mapped_column(default=False)
     custom_attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The generic model (SPEC §12): how instances of this item behave in an inventory.
+    kind: Mapped[str] = mapped_column(String(16), server_default="item")
+    stackable: Mapped[bool] = mapped_column(server_default=false())
+    max_stack: Mapped[int | None] = mapped_column(BigInteger)
+    uses: Mapped[int | None] = mapped_column()
+    expires_at: Mapped[datetime | None] = mapped_column()
+    lifetime_seconds: Mapped[int | None] = mapped_column()
+    item_class: Mapped[str | None] = mapped_column(String(64))
+    tags: Mapped[list[str] | None] = mapped_column(JSON)
+    inventory_type: Mapped[str] = mapped_column(String(16), server_default="persistent")
+    client_writable: Mapped[bool] = mapped_column(server_default=false())
+    is_active: Mapped[bool] = mapped_column(server_default=true())
+    coupon: Mapped[dict[str, Any] | None] = mapped_column()
+    virtual_currency_id: Mapped[int | None] = mapped_column(
+        ForeignKey("virtual_currencies.id"), unique=True
+    )
+    loot_id: Mapped[int | None] = mapped_column(ForeignKey("loots.id", use_alter=True))
+    key_item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+
+
+class Loot(Base):
+    """What an order fills or sells: a bundle (every entry) or a drop table (one, drawn).
+
+    ``contents`` is ``[{itemId, quantity, weight}]`` and ``prices`` ``[{priceItemId, price}]``;
+    ``version`` grows with every change and is the loot's ``vendor_etag``.
+    """
+
+    __tablename__ = "loots"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    contents: Mapped[list[dict[str, int]]] = mapped_column(JSON)
+    prices: Mapped[list[dict[str, int]]] = mapped_column(JSON)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    client_fillable: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from coffer.catalog.traits import ItemTraits, TraitsOut
 from coffer.kit.money import MAX_MINOR
 from coffer.kit.schemas import ApiModel, UtcTime, clean_text, not_null
 from coffer.operators.schemas import CurrencyCode, HttpUrlText
@@ -65,7 +66,7 @@ BoxSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")
 EntityId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 
 
-class ItemCreate(ApiModel):
+class ItemCreate(ItemTraits):
     name: Name
     type: ItemType
     image_url: HttpUrlText | None = None
@@ -77,7 +78,7 @@ class ItemCreate(ApiModel):
     custom_attributes: CustomAttributes = Field(default_factory=dict)
 
 
-class ItemUpdate(ApiModel):
+class ItemUpdate(ItemTraits):
     """Any item field; omitted fields keep their value, cashback and image may be nulled."""
 
     name: Name | None = None
@@ -95,7 +96,7 @@ class ItemUpdate(ApiModel):
     )(not_null)
 
 
-class ItemOut(ApiModel):
+class ItemOut(TraitsOut):
     item_id: int
     name: str
     type: str

@@ -5,10 +5,11 @@ from typing import Annotated
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coffer.catalog.currencies import define_virtual_currency
 from coffer.cli.operators import GLOBAL, SlugOption
 from coffer.cli.support import console, run_unit
 from coffer.kit.db import utcnow
-from coffer.ledger import accounts, balances
+from coffer.ledger import balances
 from coffer.ledger.accounts import CurrencySpec
 from coffer.ledger.balances import Balance, Change
 from coffer.ledger.verify import Audit, audit
@@ -51,12 +52,15 @@ def define(
     """Define a virtual currency (never a real one; it is never exchanged for money)."""
     spec = CurrencySpec(code, name, decimals, initial_grant, regen_amount, regen_period, regen_cap)
 
-    async def work(session: AsyncSession, _runtime: Runtime) -> None:
+    async def work(session: AsyncSession, _runtime: Runtime) -> int:
         found = await service.operator_for(session, GLOBAL, operator)
-        await accounts.define_currency(session, found.id, spec)
+        _currency, item = await define_virtual_currency(session, found, spec)
+        return item.id
 
-    run_unit(work)
-    console.print(f"{code} defined for {operator}")
+    item_id = run_unit(work)
+    console.print(
+        f"{code} defined for {operator}; as a price item or loot content it is item {item_id}"
+    )
 
 
 @ledger_app.command("post")

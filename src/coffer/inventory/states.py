@@ -18,6 +18,7 @@ SHIPPED = "shipped"
 DELIVERED = "delivered"
 EXPIRED = "expired"
 FORWARDED = "forwarded_to_casino"
+CONSUMED = "consumed"  # a generic instance whose count (or uses) reached zero
 
 # What a vault listing may filter by, in listing order (``cashing_out`` is never shown).
 LISTED = (UNRESOLVED, CASHED_BACK, SHIP_REQUESTED, SHIPPED, DELIVERED, EXPIRED, FORWARDED)
@@ -33,6 +34,8 @@ MOVES = frozenset(
         (SHIPPED, DELIVERED),
         (UNRESOLVED, EXPIRED),
         (UNRESOLVED, FORWARDED),
+        (UNRESOLVED, CONSUMED),  # generic instances: ``instances.take``
+        (CONSUMED, UNRESOLVED),  # a grant refills an empty stack
     }
 )
 

@@ -180,7 +180,12 @@ class Granted:
 
 
 async def grant(
-    session: AsyncSession, currency: VirtualCurrency, account_id: int, amount: int, key: str
+    session: AsyncSession,
+    currency: VirtualCurrency,
+    account_id: int,
+    amount: int,
+    key: str,
+    reason: str | None = None,
 ) -> Granted:
     """Credit a player from the mint (amount > 0) or take back to the burn (amount < 0)."""
     system = await system_account(session, currency.id, MINT if amount > 0 else BURN)
@@ -188,7 +193,7 @@ async def grant(
         session,
         currency.id,
         key,
-        "grant" if amount > 0 else "revoke",
+        reason or ("grant" if amount > 0 else "revoke"),
         [Leg(system, -amount), Leg(account_id, amount)],
     )
     return Granted(posted.balances[account_id], posted.replayed)

@@ -42,6 +42,9 @@ PENDING: ColumnClause[str] = literal_column("'pending'")
 # Longer than any single POST may take (the timeout is at most 60 s).
 LEASE = timedelta(minutes=2)
 
+# Its own generator: jitter never moves the process's global random state.
+JITTER = random.Random()
+
 
 @dataclass(frozen=True)
 class Courier:
@@ -213,7 +216,7 @@ async def run_once(
         attempt = await post_event(courier.http, event, courier.timeout_s)
         async with courier.sessions() as session:
             outcome = await record(
-                session, courier, event, attempt, clock(), window, random.random()
+                session, courier, event, attempt, clock(), window, JITTER.random()
             )
             await session.commit()
         if outcome == "delivered":

@@ -27,6 +27,7 @@ EVENT_TYPES = (
     "fulfillment_notice",
     "item_expired",
     "balance_changed",  # a virtual-currency balance moved (issue 13; SPEC §9 lists the rest)
+    "inventory_changed",  # generic instances granted, spent or changed (issue 13)
 )
 
 EVENTS = table(WebhookEvent)

@@ -23,6 +23,7 @@ from coffer.catalog.schemas import (
     Published,
     VersionSummary,
 )
+from coffer.catalog.traits import traits_of
 
 router = APIRouter(prefix="/api/admin/operators/{slug}", tags=["admin: catalog"])
 
@@ -41,6 +42,7 @@ def item_out(item: Item) -> ItemOut:
         custom_attributes=item.custom_attributes,
         created_at=item.created_at,
         updated_at=item.updated_at,
+        **traits_of(item),
     )
 
 

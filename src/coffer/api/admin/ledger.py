@@ -7,8 +7,8 @@ from pydantic import Field, StrictInt, StringConstraints
 
 from coffer.api.deps import AdminOperator, DbSession
 from coffer.api.openapi import errors_for
+from coffer.catalog.currencies import currency_items, define_virtual_currency
 from coffer.kit.schemas import ApiModel, SafeText
-from coffer.ledger import accounts
 from coffer.ledger.accounts import CurrencySpec
 from coffer.ledger.models import VirtualCurrency
 from coffer.ledger.queries import currencies_of
@@ -31,15 +31,16 @@ class VirtualCurrencyIn(ApiModel):
 
 
 class VirtualCurrencyOut(VirtualCurrencyIn):
-    pass
+    item_id: int | None  # the currency as an item: a price item in orders, content in loots
 
 
 class VirtualCurrencyList(ApiModel):
     currencies: list[VirtualCurrencyOut]
 
 
-def currency_out(currency: VirtualCurrency) -> VirtualCurrencyOut:
-    return VirtualCurrencyOut.model_validate(currency)
+def currency_out(currency: VirtualCurrency, item_id: int | None) -> VirtualCurrencyOut:
+    fields = {name: getattr(currency, name) for name in VirtualCurrencyIn.model_fields}
+    return VirtualCurrencyOut(**fields, item_id=item_id)
 
 
 @router.post(
@@ -49,11 +50,10 @@ async def create_virtual_currency(
     body: VirtualCurrencyIn, operator: AdminOperator, session: DbSession
 ) -> VirtualCurrencyOut:
     """Define a currency; players' balances open on first use with its initial grant."""
-    currency = await accounts.define_currency(
-        session, operator.id, CurrencySpec(**body.model_dump())
-    )
+    spec = CurrencySpec(**body.model_dump())
+    currency, item = await define_virtual_currency(session, operator, spec)
     await session.commit()
-    return currency_out(currency)
+    return currency_out(currency, item.id)
 
 
 @router.get("/{slug}/virtual-currencies", responses=errors_for(401, 404))
@@ -62,4 +62,5 @@ async def list_virtual_currencies(
 ) -> VirtualCurrencyList:
     """The operator's virtual currencies, by code."""
     found = await currencies_of(session, operator.id)
-    return VirtualCurrencyList(currencies=[currency_out(c) for c in found])
+    items = await currency_items(session, [c.id for c in found])
+    return VirtualCurrencyList(currencies=[currency_out(c, items.get(c.id)) for c in found])

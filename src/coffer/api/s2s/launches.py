@@ -12,7 +12,9 @@ from coffer.catalog.schemas import MAX_ID
 from coffer.kit.db import utcnow
 from coffer.kit.schemas import ApiModel, PlayerExternalId, SafeText, UtcTime
 from coffer.operators.schemas import CurrencyCode, HttpUrlText
+from coffer.orders.records import player_uuid
 from coffer.play import launches
+from coffer.play.api_tokens import mint_api_token
 
 router = APIRouter(prefix="/api/s2s", tags=["s2s: launches"], route_class=SignedRoute)
 
@@ -64,4 +66,30 @@ async def create_launch(
     await session.commit()
     return LaunchAnswer(
         launch_token=minted.launch_token, launch_url=minted.launch_url, expires_at=minted.expires_at
+    )
+
+
+class PlayerTokenRequest(ApiModel):
+    player_external_id: PlayerExternalId
+
+
+class PlayerToken(ApiModel):
+    token: str
+    expires_at: UtcTime
+    player_uuid: str
+
+
+@router.post("/player-tokens", status_code=201, responses=errors_for(401, 403, 422))
+async def create_player_token(
+    body: PlayerTokenRequest, operator: Signer, session: DbSession
+) -> PlayerToken:
+    """A player token (``ps_…``) for the orders API, for a game client your backend vouches
+    for; it expires like a player-app session (idle and absolute limits)."""
+    started = await mint_api_token(session, operator, body.player_external_id, utcnow())
+    await session.commit()
+    context = started.context
+    return PlayerToken(
+        token=started.token,
+        expires_at=context.expires_at,
+        player_uuid=player_uuid(context.player.id),
     )

@@ -1,0 +1,55 @@
+"""A virtual currency as the generic model sees it: an item of kind ``currency``.
+
+Defining a currency also makes its item, so orders can name it as a price item and loots can
+hold amounts of it (SPEC §12); the item's value is zero in the operator's base currency, as no
+rate ever links a virtual currency to real money.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.catalog.models import Item
+from coffer.kit.db import utcnow
+from coffer.ledger import accounts
+from coffer.ledger.accounts import CurrencySpec
+from coffer.ledger.models import VirtualCurrency
+from coffer.operators.models import Operator
+
+
+async def define_virtual_currency(
+    session: AsyncSession, operator: Operator, spec: CurrencySpec
+) -> tuple[VirtualCurrency, Item]:
+    """The new currency (ALREADY_EXISTS for a code in use) and its item."""
+    currency = await accounts.define_currency(session, operator.id, spec)
+    now = utcnow()
+    item = Item(
+        operator_id=operator.id,
+        name=spec.name,
+        type="digital",
+        image_url=None,
+        value_minor=0,
+        currency=operator.base_currency,
+        cashback_minor=None,
+        cashback_bps=None,
+        shippable=False,
+        custom_attributes={},
+        created_at=now,
+        updated_at=now,
+        kind="currency",
+        stackable=False,
+        inventory_type="persistent",
+        client_writable=False,
+        is_active=True,
+        virtual_currency_id=currency.id,
+    )
+    session.add(item)
+    await session.flush()
+    return currency, item
+
+
+async def currency_items(session: AsyncSession, currency_ids: list[int]) -> dict[int, int]:
+    """Each currency's item id, by currency id."""
+    found = await session.execute(
+        select(Item.virtual_currency_id, Item.id).where(Item.virtual_currency_id.in_(currency_ids))
+    )
+    return {int(currency_id): int(item_id) for currency_id, item_id in found if currency_id}

@@ -1,0 +1,64 @@
+"""Request and response bodies for loots: bundles an order fills or sells."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictBool, StrictInt
+
+from coffer.catalog.schemas import Name
+from coffer.catalog.traits import Id, Positive
+from coffer.kit.money import MAX_MINOR
+from coffer.kit.schemas import ApiModel
+
+
+class ContentIn(ApiModel):
+    """``quantity`` of an item (a currency item: an amount in minor units) per fill."""
+
+    item_id: Id
+    quantity: Annotated[StrictInt, Field(ge=1, le=MAX_MINOR)]
+
+
+class PriceIn(ApiModel):
+    """One way to pay for one fill: ``price`` of the price item (a currency or a stackable)."""
+
+    price_item_id: Id
+    price: Annotated[StrictInt, Field(ge=0, le=MAX_MINOR)]
+
+
+class LootIn(ApiModel):
+    name: Name
+    kind: Literal["bundle"] = "bundle"
+    contents: Annotated[list[ContentIn], Field(min_length=1, max_length=100)]
+    prices: Annotated[list[PriceIn], Field(max_length=10)] = Field(default_factory=list)
+    is_active: StrictBool = True
+    client_fillable: StrictBool = False
+
+
+class LootUpdate(ApiModel):
+    """Any loot field; every change makes a new ``vendorEtag``."""
+
+    name: Name | None = None
+    contents: Annotated[list[ContentIn], Field(min_length=1, max_length=100)] | None = None
+    prices: Annotated[list[PriceIn], Field(max_length=10)] | None = None
+    is_active: StrictBool | None = None
+    client_fillable: StrictBool | None = None
+
+
+class LootOut(ApiModel):
+    loot_id: int
+    name: str
+    kind: str
+    contents: list[ContentIn]
+    prices: list[PriceIn]
+    is_active: bool
+    client_fillable: bool
+    vendor_etag: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class LootList(ApiModel):
+    loots: list[LootOut]
+
+
+__all__ = ["ContentIn", "LootIn", "LootList", "LootOut", "LootUpdate", "Positive", "PriceIn"]

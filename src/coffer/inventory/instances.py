@@ -1,0 +1,254 @@
+"""The generic item model's use cases on instances: grant, take, and change custom data.
+
+Every change is one conditional statement on the instance row (a stack grows only below its
+``maxStack``, a take only while the count or uses cover it), so concurrent callers can never
+overdraw a stack; each returns the instance before and after, for the callers' change records.
+Services take the caller's session and never commit.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, insert, or_, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.catalog.models import Item
+from coffer.inventory.custom_data import check_custom_data
+from coffer.inventory.errors import (
+    AlwaysOwned,
+    ExpiryInPast,
+    ItemNotActive,
+    NotEnoughItems,
+    StackLimitReached,
+)
+from coffer.inventory.models import InventoryItem
+from coffer.inventory.states import CONSUMED, UNRESOLVED
+from coffer.kit.db import insert_ignoring_conflict, table
+from coffer.kit.errors import InventoryItemNotFound
+
+ROWS = table(InventoryItem)
+ALWAYS_OWNED = "always_owned"
+TYPES = ("persistent", "transient", ALWAYS_OWNED)
+STACK = ["player_id", "stack_key"]
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One instance (or stack) as a change record shows it."""
+
+    id: int
+    item_id: int
+    inventory_type: str
+    bucket: str | None
+    count: int
+    remaining_uses: int | None
+    acquired: datetime
+    expires_at: datetime | None
+    custom_data: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Changed:
+    """An instance before and after one change; ``before`` is None for a new instance."""
+
+    before: Instance | None
+    after: Instance
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What to put in a player's inventory: ``quantity`` of ``item``."""
+
+    item: Item
+    quantity: int
+    origin: str
+    inventory_type: str | None = None
+    bucket: str | None = None
+    expires_at: datetime | None = None
+    custom_data: dict[str, str] | None = None
+
+
+COLUMNS = (
+    ROWS.c.id,
+    ROWS.c.item_id,
+    ROWS.c.inventory_type,
+    ROWS.c.bucket,
+    ROWS.c.count,
+    ROWS.c.remaining_uses,
+    ROWS.c.created_at,
+    ROWS.c.expires_at,
+    ROWS.c.custom_data,
+)
+
+
+def _instance(row: Any) -> Instance:
+    return Instance(
+        id=row.id,
+        item_id=row.item_id,
+        inventory_type=row.inventory_type,
+        bucket=row.bucket,
+        count=row.count,
+        remaining_uses=row.remaining_uses,
+        acquired=row.created_at,
+        expires_at=row.expires_at,
+        custom_data=dict(row.custom_data or {}),
+    )
+
+
+def _live(now: datetime) -> Any:
+    """An instance that can still be used: held, not empty, not expired."""
+    return (
+        (ROWS.c.state == UNRESOLVED)
+        & (ROWS.c.count > 0)
+        & or_(ROWS.c.expires_at.is_(None), ROWS.c.expires_at > now)
+    )
+
+
+def expiry_of(item: Item, asked: datetime | None, now: datetime) -> datetime | None:
+    """The asked expiry, else the item's absolute one, else its lifetime from now."""
+    if asked is not None:
+        if asked <= now:
+            raise ExpiryInPast(fields={"expires": "must be in the future"})
+        return asked
+    if item.expires_at is not None:
+        return item.expires_at
+    return now + timedelta(seconds=item.lifetime_seconds) if item.lifetime_seconds else None
+
+
+async def grant(
+    session: AsyncSession, operator_id: int, player_id: int, asked: Grant, now: datetime
+) -> list[Changed]:
+    """Add to the item's stack, or make ``quantity`` new instances of an unstackable item."""
+    item = asked.item
+    if not item.is_active:
+        raise ItemNotActive(f"Item {item.id} is switched off.")
+    if item.inventory_type == ALWAYS_OWNED:
+        raise AlwaysOwned(f"Every player always owns item {item.id}.")
+    check_custom_data(asked.custom_data or {})
+    values = {
+        "operator_id": operator_id,
+        "player_id": player_id,
+        "item_id": item.id,
+        "state": UNRESOLVED,
+        "created_at": now,
+        "updated_at": now,
+        "remaining_uses": item.uses,
+        "expires_at": expiry_of(item, asked.expires_at, now),
+        "custom_data": asked.custom_data or {},
+        "inventory_type": asked.inventory_type or item.inventory_type,
+        "bucket": asked.bucket,
+        "origin": asked.origin,
+    }
+    if item.stackable:
+        return [await _add_to_stack(session, item, values, asked.quantity)]
+    made = []
+    for _ in range(asked.quantity):
+        found = await session.execute(insert(ROWS).values(**values, count=1).returning(*COLUMNS))
+        made.append(Changed(None, _instance(found.one())))
+    return made
+
+
+async def _add_to_stack(
+    session: AsyncSession, item: Item, values: dict[str, Any], quantity: int
+) -> Changed:
+    key = f"{item.id}:{values['bucket'] or ''}"
+    stack = {**values, "count": 0, "stack_key": key}
+    await session.execute(insert_ignoring_conflict(session, InventoryItem, stack, STACK))
+    fits = true() if item.max_stack is None else ROWS.c.count + quantity <= item.max_stack
+    found = await session.execute(
+        update(ROWS)
+        .where(ROWS.c.player_id == values["player_id"], ROWS.c.stack_key == key)
+        .where(ROWS.c.state.in_((UNRESOLVED, CONSUMED)), fits)
+        .values(count=ROWS.c.count + quantity, state=UNRESOLVED, updated_at=values["updated_at"])
+        .returning(*COLUMNS)
+    )
+    row = found.one_or_none()
+    if row is None:
+        raise StackLimitReached(f"Item {item.id} stacks to at most {item.max_stack}.")
+    after = _instance(row)
+    before = replace(after, count=after.count - quantity) if after.count > quantity else None
+    return Changed(before, after)
+
+
+async def held(session: AsyncSession, player_id: int, instance_id: int, now: datetime) -> Instance:
+    """The player's live instance, or INVENTORY_ITEM_NOT_FOUND (another player's too)."""
+    found = await session.execute(
+        select(*COLUMNS).where(ROWS.c.id == instance_id, ROWS.c.player_id == player_id, _live(now))
+    )
+    row = found.one_or_none()
+    if row is None:
+        raise InventoryItemNotFound(f"The player holds no inventory item {instance_id}.")
+    return _instance(row)
+
+
+async def take(
+    session: AsyncSession, player_id: int, instance_id: int, quantity: int, now: datetime
+) -> Changed:
+    """Use ``quantity`` of a consumable's uses, or remove ``quantity`` from a stack or instance."""
+    before = await held(session, player_id, instance_id, now)
+    if before.inventory_type == ALWAYS_OWNED:
+        raise AlwaysOwned()
+    uses = before.remaining_uses is not None
+    column = ROWS.c.remaining_uses if uses else ROWS.c.count
+    emptied = column - quantity == 0
+    changes: dict[str, Any] = {column.name: column - quantity, "updated_at": now}
+    changes["state"] = case((emptied, CONSUMED), else_=UNRESOLVED)
+    if uses:
+        changes["count"] = case((emptied, 0), else_=ROWS.c.count)
+    found = await session.execute(
+        update(ROWS)
+        .where(ROWS.c.id == instance_id, ROWS.c.player_id == player_id, _live(now))
+        .where(column >= quantity)
+        .values(**changes)
+        .returning(*COLUMNS)
+    )
+    row = found.one_or_none()
+    if row is None:
+        raise NotEnoughItems(f"Inventory item {instance_id} holds less than {quantity}.")
+    return Changed(before, _instance(row))
+
+
+async def stack_of(
+    session: AsyncSession, player_id: int, item_id: int, now: datetime
+) -> Instance | None:
+    """The player's live stack (or first instance) of an item, for spending it as a price."""
+    found = await session.execute(
+        select(*COLUMNS)
+        .where(ROWS.c.player_id == player_id, ROWS.c.item_id == item_id, _live(now))
+        .order_by(ROWS.c.id)
+        .limit(1)
+    )
+    row = found.one_or_none()
+    return None if row is None else _instance(row)
+
+
+async def rewrite(
+    session: AsyncSession,
+    player_id: int,
+    instance_id: int,
+    custom_data: dict[str, str] | None,
+    expires_at: datetime | None,
+    now: datetime,
+) -> Changed:
+    """Merge custom data into an instance's and, when given, set a new expiry."""
+    before = await held(session, player_id, instance_id, now)
+    if before.inventory_type == ALWAYS_OWNED:
+        raise AlwaysOwned()
+    merged = {**before.custom_data, **(custom_data or {})}
+    check_custom_data(merged)
+    changes: dict[str, Any] = {"custom_data": merged, "updated_at": now}
+    if expires_at is not None:
+        if expires_at <= now:
+            raise ExpiryInPast(fields={"expires": "must be in the future"})
+        changes["expires_at"] = expires_at
+    found = await session.execute(
+        update(ROWS)
+        .where(ROWS.c.id == instance_id, ROWS.c.player_id == player_id, _live(now))
+        .values(**changes)
+        .returning(*COLUMNS)
+    )
+    row = found.one_or_none()
+    if row is None:
+        raise InventoryItemNotFound(f"The player holds no inventory item {instance_id}.")
+    return Changed(before, _instance(row))

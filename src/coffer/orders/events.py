@@ -1,0 +1,38 @@
+"""What an order tells the operator (SPEC §9), through the outbox in the order's transaction:
+one ``balance_changed`` per currency movement and one ``inventory_changed`` for the items."""
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coffer.loot.effects import Effect
+from coffer.webhooks.outbox import emit
+
+
+async def tell(
+    session: AsyncSession, operator_id: int, player_id: int, order_id: str, effects: list[Effect]
+) -> None:
+    changes = []
+    for n, effect in enumerate(effects):
+        if effect.account:
+            moved = {
+                "currency": effect.currency,
+                "amountMinor": effect.amount,
+                "balanceAfterMinor": effect.after.count,
+                "reason": "order",
+                "idempotencyKey": f"{order_id}:{n}",
+            }
+            await emit(session, operator_id, player_id, "balance_changed", moved)
+            continue
+        changes.append(
+            {
+                "inventoryItemId": effect.after.id,
+                "itemId": effect.item_id,
+                "countBefore": effect.before.count if effect.before else 0,
+                "countAfter": effect.after.count,
+                "remainingUses": effect.after.remaining_uses,
+            }
+        )
+    if changes:
+        data: dict[str, Any] = {"orderId": order_id, "changes": changes}
+        await emit(session, operator_id, player_id, "inventory_changed", data)
