@@ -65,6 +65,16 @@ async def test_item_shape_field_for_field(shop: Shop) -> None:
         "cashbackMinor": 80,
         "shippable": True,
         "wonAtRoundPublicId": bought["publicId"],
+        "kind": "item",  # the generic model's fields (SPEC §12), as a prize has them
+        "origin": "round",
+        "count": 1,
+        "remainingUses": None,
+        "expiresAt": None,
+        "customData": {},
+        "inventoryType": "persistent",
+        "bucket": None,
+        "itemClass": None,
+        "tags": [],
     }
     assert created.endswith("Z")
     landed = datetime.fromisoformat(created.replace("Z", "+00:00"))

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from coffer.cli.economy import economy_app
 from coffer.cli.ledger import ledger_app
 from coffer.cli.operators import admin_token, currency_app, key_app, operator_app
 from coffer.cli.support import console
@@ -24,6 +25,7 @@ app.add_typer(key_app, name="key")
 app.add_typer(currency_app, name="currency")
 app.add_typer(casino_app, name="casino")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(economy_app, name="economy")
 app.command("admin-token")(admin_token)
 app.command("verify")(verify_command)
 

@@ -20,7 +20,7 @@ from coffer.inventory import events
 from coffer.inventory.answers import CashedBack, CashoutFailed, CashoutResult
 from coffer.inventory.models import InventoryItem
 from coffer.inventory.rules import cashback_minor
-from coffer.inventory.states import CASHED_BACK, CASHING_OUT, UNRESOLVED, move
+from coffer.inventory.states import CASHED_BACK, CASHING_OUT, ROUND, UNRESOLVED, move
 from coffer.kit.db import rows_changed, utcnow
 from coffer.kit.errors import CashbackNotAvailable, InventoryItemNotFound, WalletUnavailable
 from coffer.operators.models import Operator
@@ -81,6 +81,11 @@ async def start_cashout(
     row, item = await _find_item(session, operator, command)
     if row.state == CASHED_BACK:
         return await stored_answer(session, operator.id, row.id)
+    if row.origin != ROUND:
+        raise CashbackNotAvailable(
+            f"Item {row.id} was not won with real money (origin {row.origin}); "
+            "it never cashes back (SPEC §12)."
+        )
     cashback = cashback_minor(item, operator.policies)
     if cashback is None:
         raise CashbackNotAvailable(f"Item {row.id} ({item.name}) has no cashback.")

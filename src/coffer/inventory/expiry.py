@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.inventory import events
 from coffer.inventory.models import InventoryItem
-from coffer.inventory.states import EXPIRED, UNRESOLVED, move
+from coffer.inventory.states import EXPIRED, PRIZES, UNRESOLVED, move
 from coffer.operators.models import Operator
 
 
@@ -40,6 +40,7 @@ async def expire_batch(session: AsyncSession, operator_id: int, now: datetime, l
         select(InventoryItem.id)
         .where(InventoryItem.operator_id == operator_id, InventoryItem.state == UNRESOLVED)
         .where(InventoryItem.updated_at < now - timedelta(days=days))
+        .where(InventoryItem.origin.in_(PRIZES))  # game items expire by their own expiresAt
         .order_by(InventoryItem.id)
         .limit(limit)
     )

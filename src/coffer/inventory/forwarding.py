@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.inventory.models import InventoryItem
-from coffer.inventory.states import FORWARDED, UNRESOLVED, move
+from coffer.inventory.states import FORWARDED, ROUND, UNRESOLVED, move
 from coffer.kit.db import utcnow
 from coffer.kit.errors import Conflict, InventoryItemNotFound
 from coffer.operators.models import Operator
@@ -37,6 +37,12 @@ async def forward_item(
     if item is None:
         raise InventoryItemNotFound(
             f"Player {player_external_id!r} has no inventory item {inventory_item_id}."
+        )
+    if item.origin != ROUND:
+        raise Conflict(
+            f"Item {item.id} was not won with real money (origin {item.origin}); it is never "
+            "forwarded to the casino (SPEC §12).",
+            extra={"state": item.state},
         )
     await session.execute(
         move(UNRESOLVED, FORWARDED, utcnow())

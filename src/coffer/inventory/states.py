@@ -40,12 +40,25 @@ MOVES = frozenset(
 )
 
 
+# Where an instance came from: only prizes take the vault's actions, and only prizes of a
+# real-money round turn into money (SPEC §12: virtual currency never becomes real money).
+ROUND = "round"
+VIRTUAL_ROUND = "vc_round"
+PRIZES = (ROUND, VIRTUAL_ROUND)
+ORIGINS_FOR = {
+    CASHING_OUT: (ROUND,),
+    FORWARDED: (ROUND,),
+    SHIP_REQUESTED: PRIZES,
+    EXPIRED: PRIZES,
+}
+
+
 def move(from_state: str, to_state: str, now: datetime) -> Update:
-    """``UPDATE inventory_items SET state = to WHERE state = from``; add the rows' condition."""
+    """``UPDATE inventory_items SET state = to WHERE state = from``; add the rows' condition.
+    A vault action out of ``unresolved`` also names the origins it may take."""
     if (from_state, to_state) not in MOVES:
         raise ValueError(f"an item never moves from {from_state} to {to_state}")
-    return (
-        update(InventoryItem)
-        .where(InventoryItem.state == from_state)
-        .values(state=to_state, updated_at=now)
-    )
+    stmt = update(InventoryItem).where(InventoryItem.state == from_state)
+    if from_state == UNRESOLVED and to_state in ORIGINS_FOR:
+        stmt = stmt.where(InventoryItem.origin.in_(ORIGINS_FOR[to_state]))
+    return stmt.values(state=to_state, updated_at=now)

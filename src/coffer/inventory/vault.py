@@ -11,13 +11,14 @@ import heapq
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.models import Item
 from coffer.inventory.listing import vault_row
 from coffer.inventory.models import InventoryItem
 from coffer.kit.cursors import MAX_ID, Keyset, decode_keyset, encode_keyset
+from coffer.kit.db import utcnow
 from coffer.operators.models import Operator
 from coffer.players.service import get_player
 
@@ -40,6 +41,7 @@ def _page_statements(player_id: int, operator_id: int, states: list[str]) -> lis
         .where(InventoryItem.player_id == player_id)
         .where(InventoryItem.operator_id == operator_id)
         .where(InventoryItem.state == state)
+        .where(or_(InventoryItem.expires_at.is_(None), InventoryItem.expires_at > utcnow()))
         for state in sorted(set(states))
     ]
 

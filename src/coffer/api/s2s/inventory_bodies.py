@@ -25,6 +25,16 @@ class VaultItemOut(ApiModel):
     shippable: bool
     won_at_round_public_id: str | None
     created_at: UtcTime
+    kind: str  # item, bundle, container or currency: the generic model's (SPEC §12)
+    origin: str  # round (a real-money prize), vc_round, order, …
+    count: int  # a stack's count; 1 for a prize
+    remaining_uses: int | None
+    expires_at: UtcTime | None
+    custom_data: dict[str, str]
+    inventory_type: str
+    bucket: str | None
+    item_class: str | None
+    tags: list[str]
 
 
 class PageCursor(ApiModel):
