@@ -51,6 +51,7 @@ class Figures:
     seconds: float
     latencies_ms: list[float]
     cpu_s: float | None = None
+    unit: str = "purchase"
 
     @property
     def rate(self) -> float:
@@ -62,7 +63,7 @@ class Figures:
         text = f"{label:<13} {self.rate:>8.1f}/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms"
         text += f"  p99/p50 {p99 / p50:4.1f}"
         if self.cpu_s is not None:
-            text += f"  CPU {self.cpu_s / self.purchases * 1000:5.2f} ms/purchase"
+            text += f"  CPU {self.cpu_s / self.purchases * 1000:5.2f} ms/{self.unit}"
         if baseline:
             text += f"  {self.rate / baseline:6.1%} of baseline"
         return text

@@ -6,7 +6,12 @@ reached by a cursor near the oldest item, filtered by one state, by two, and by 
 query per state, merged). Each filter's baseline is its first page on the smallest vault,
 measured in the same run.
 
+With ``--stacks`` the player holds generic stacks instead (SPEC §12: a count each, granted by
+orders, spread over 1,000 items and their buckets), listed as ``unresolved``: the issue 13
+comparison of 100,000 stacks against 100.
+
 Run: .venv/bin/python bench/vault.py [--sizes 100,10000,1000000] [--backends sqlite,postgresql]
+     .venv/bin/python bench/vault.py --stacks --sizes 100,100000
 """
 
 import argparse
@@ -64,23 +69,37 @@ async def make_owner(session: AsyncSession, runtime: Runtime, slug: str) -> tupl
     return operator.id, item.id, player.id
 
 
-async def fill(runtime: Runtime, size: int) -> tuple[int, str, int]:
+def _row(n: int, player_id: int, item_ids: list[int], stacks: bool) -> dict[str, object]:
+    """One vault row (four in five unresolved), or one stack of a generic item."""
+    if not stacks:
+        return {"item_id": item_ids[0], "state": "unresolved" if n % 5 else "cashed_back"}
+    item = item_ids[n % len(item_ids)]
+    return {
+        "item_id": item,
+        "state": "unresolved",
+        "count": 1 + n % 7,
+        "origin": "order",
+        "stack_key": f"{item}:b{n // len(item_ids)}",
+    }
+
+
+async def fill(runtime: Runtime, size: int, stacks: bool = False) -> tuple[int, str, int]:
     """A fresh operator whose player holds ``size`` items, interleaved with a neighbour's."""
     async with runtime.sessions() as session:
         operator_id, item_id, player_id = await make_owner(session, runtime, f"v{size}")
         neighbour = Player(operator_id=operator_id, external_id=f"v{size}-neighbour")
         session.add(neighbour)
         await session.flush()
+        item_ids = [item_id] + [await _item_like(session, item_id) for _ in range(999 * stacks)]
         now = utcnow()
         for start in range(0, size, BATCH):
             rows = [
                 {
                     "operator_id": operator_id,
                     "player_id": pid,
-                    "item_id": item_id,
-                    "state": "unresolved" if n % 5 else "cashed_back",
                     "created_at": now,
                     "updated_at": now,
+                    **_row(n, pid, item_ids, stacks),
                 }
                 for n in range(start, min(start + BATCH, size))
                 for pid in (player_id, neighbour.id)
@@ -91,6 +110,18 @@ async def fill(runtime: Runtime, size: int) -> tuple[int, str, int]:
             text("SELECT min(id) FROM inventory_items WHERE player_id = :p"), {"p": player_id}
         )
     return operator_id, f"v{size}-player", int(oldest or 1)
+
+
+async def _item_like(session: AsyncSession, item_id: int) -> int:
+    found = await session.get(Item, item_id)
+    assert found is not None
+    copy = Item(
+        operator_id=found.operator_id, name="Potion", type="digital", value_minor=0,
+        currency="EUR", shippable=False, custom_attributes={}, stackable=True,
+    )  # fmt: skip
+    session.add(copy)
+    await session.flush()
+    return copy.id
 
 
 async def time_page(runtime: Runtime, operator_id: int, query: InventoryQuery) -> float:
@@ -106,7 +137,7 @@ async def time_page(runtime: Runtime, operator_id: int, query: InventoryQuery) -
     return statistics.median(samples)
 
 
-async def bench_backend(backend: str, sizes: list[int]) -> None:
+async def bench_backend(backend: str, sizes: list[int], stacks: bool) -> None:
     workdir = Path(tempfile.mkdtemp(prefix=f"coffer-vault-{backend}-"))
     url = (
         f"sqlite+aiosqlite:///{workdir / 'coffer.db'}"
@@ -124,14 +155,16 @@ async def bench_backend(backend: str, sizes: list[int]) -> None:
     baselines: dict[int, float] = {}  # per filter: its page on the smallest vault
     for size in sizes:
         started = time.perf_counter()
-        operator_id, player, oldest = await fill(runtime, size)
+        operator_id, player, oldest = await fill(runtime, size, stacks)
         if backend == "postgresql":
             async with runtime.engine.begin() as conn:
                 await conn.execute(text("ANALYZE inventory_items"))
         filled = time.perf_counter() - started
         deep_cursor = encode_keyset("next", oldest + 200)
-        print(f"  {size:>9} items (filled in {filled:5.1f} s)", flush=True)
-        for states in (["unresolved"], ["unresolved", "cashed_back"], list(LISTED)):
+        kind = "stacks" if stacks else "items"
+        print(f"  {size:>9} {kind} (filled in {filled:5.1f} s)", flush=True)
+        filters = [["unresolved"]] if stacks else [["unresolved"], ["unresolved", "cashed_back"]]
+        for states in filters if stacks else [*filters, list(LISTED)]:
             first = await time_page(runtime, operator_id, InventoryQuery(player, states, 50, None))
             deep_query = InventoryQuery(player, states, 50, deep_cursor)
             deep = await time_page(runtime, operator_id, deep_query)
@@ -149,10 +182,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100,10000,1000000")
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--stacks", action="store_true", help="generic stacks, not prizes")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     for backend in args.backends.split(","):
-        asyncio.run(bench_backend(backend, sizes))
+        asyncio.run(bench_backend(backend, sizes, args.stacks))
 
 
 if __name__ == "__main__":

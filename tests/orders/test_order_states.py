@@ -132,7 +132,7 @@ class Orders(RuleBasedStateMachine):
     async def _order(self, player: int, ask: OrderAsk) -> dict[str, Any]:
         async with self.sessions() as session:
             body = await service.place_order(
-                session, service.Who(self.operator_id, player), ask, utcnow()
+                session, service.Who(self.operator_id, player, str(player)), ask, utcnow()
             )
             await session.commit()
             return body

@@ -24,7 +24,7 @@ from coffer.inventory.errors import (
 )
 from coffer.inventory.models import InventoryItem
 from coffer.inventory.states import CONSUMED, UNRESOLVED
-from coffer.kit.db import insert_ignoring_conflict, table
+from coffer.kit.db import dialect_insert, table
 from coffer.kit.errors import InventoryItemNotFound
 
 ROWS = table(InventoryItem)
@@ -152,16 +152,23 @@ async def grant(
 async def _add_to_stack(
     session: AsyncSession, item: Item, values: dict[str, Any], quantity: int
 ) -> Changed:
+    """One statement: open the stack with ``quantity``, or add it to the stack below its max."""
+    if item.max_stack is not None and quantity > item.max_stack:
+        raise StackLimitReached(f"Item {item.id} stacks to at most {item.max_stack}.")
     key = f"{item.id}:{values['bucket'] or ''}"
-    stack = {**values, "count": 0, "stack_key": key}
-    await session.execute(insert_ignoring_conflict(session, InventoryItem, stack, STACK))
     fits = true() if item.max_stack is None else ROWS.c.count + quantity <= item.max_stack
+    grow = {
+        "count": ROWS.c.count + quantity,
+        "state": UNRESOLVED,
+        "updated_at": values["updated_at"],
+    }
+    stmt = dialect_insert(session.get_bind().dialect.name, ROWS).values(
+        **values, count=quantity, stack_key=key
+    )
     found = await session.execute(
-        update(ROWS)
-        .where(ROWS.c.player_id == values["player_id"], ROWS.c.stack_key == key)
-        .where(ROWS.c.state.in_((UNRESOLVED, CONSUMED)), fits)
-        .values(count=ROWS.c.count + quantity, state=UNRESOLVED, updated_at=values["updated_at"])
-        .returning(*COLUMNS)
+        stmt.on_conflict_do_update(
+            index_elements=STACK, set_=grow, where=ROWS.c.state.in_((UNRESOLVED, CONSUMED)) & fits
+        ).returning(*COLUMNS)
     )
     row = found.one_or_none()
     if row is None:

@@ -109,6 +109,19 @@ async def player_account(
     session: AsyncSession, currency: VirtualCurrency, player_id: int, now: datetime
 ) -> LedgerAccount:
     """The player's account, opened with the initial grant, then regenerated up to ``now``."""
+    found = await _load(session, currency.id, player_id)
+    if found is None:
+        found = await _open(session, currency, player_id, now)
+    if await regenerate(session, currency, found, now):
+        found = await _load(session, currency.id, player_id)
+    assert found is not None
+    return found
+
+
+async def _open(
+    session: AsyncSession, currency: VirtualCurrency, player_id: int, now: datetime
+) -> LedgerAccount:
+    """Open the account (whoever races, once) with the initial grant."""
     values = {
         "currency_id": currency.id,
         "kind": PLAYER,
@@ -120,6 +133,7 @@ async def player_account(
     keys = ["currency_id", "kind", "player_id"]
     opened = await session.execute(insert_ignoring_conflict(session, LedgerAccount, values, keys))
     account = await _load(session, currency.id, player_id)
+    assert account is not None
     if rows_changed(opened) and currency.initial_grant_minor:  # once, by whoever opened it
         mint = await system_account(session, currency.id, MINT)
         legs = [
@@ -127,31 +141,32 @@ async def player_account(
             Leg(account.id, currency.initial_grant_minor),
         ]
         await post(session, currency.id, f"initial:{account.id}", "initial_grant", legs)
-    await regenerate(session, currency, account, now)
-    return await _load(session, currency.id, player_id)
+        account = await _load(session, currency.id, player_id)
+    assert account is not None
+    return account
 
 
-async def _load(session: AsyncSession, currency_id: int, player_id: int) -> LedgerAccount:
-    found = await session.scalar(
+async def _load(session: AsyncSession, currency_id: int, player_id: int) -> LedgerAccount | None:
+    found: LedgerAccount | None = await session.scalar(
         select(LedgerAccount)
         .where(LedgerAccount.currency_id == currency_id, LedgerAccount.kind == PLAYER)
         .where(LedgerAccount.player_id == player_id)
         .execution_options(populate_existing=True)
     )
-    assert found is not None
     return found
 
 
 async def regenerate(
     session: AsyncSession, currency: VirtualCurrency, account: LedgerAccount, now: datetime
-) -> None:
-    """Post the whole periods since ``regen_from`` (up to the cap) as one mint, once."""
+) -> bool:
+    """Post the whole periods since ``regen_from`` (up to the cap) as one mint, once; whether
+    the account changed."""
     period = currency.regen_period_seconds
     if not currency.regen_amount_minor or not period or account.regen_from is None:
-        return
+        return False
     periods = int((now - account.regen_from).total_seconds() // period)
     if periods <= 0:
-        return
+        return False
     settled = account.regen_from + timedelta(seconds=periods * period)
     moved = await session.execute(
         update(LedgerAccount)
@@ -159,7 +174,7 @@ async def regenerate(
         .values(regen_from=settled)
     )
     if rows_changed(moved) != 1:
-        return  # another reader settled these periods first
+        return True  # another reader settled these periods first: read it again
     # The row is ours until commit now (the UPDATE above locked it): read the balance afresh,
     # so a credit that landed since the account was loaded counts against the cap.
     balance = await session.scalar(
@@ -171,6 +186,7 @@ async def regenerate(
         mint = await system_account(session, currency.id, MINT)
         legs = [Leg(mint, -amount), Leg(account.id, amount)]
         await post(session, currency.id, f"regen:{account.id}:{settled.isoformat()}", "regen", legs)
+    return True
 
 
 @dataclass(frozen=True)
@@ -186,6 +202,7 @@ async def grant(
     amount: int,
     key: str,
     reason: str | None = None,
+    fresh: bool = False,
 ) -> Granted:
     """Credit a player from the mint (amount > 0) or take back to the burn (amount < 0)."""
     system = await system_account(session, currency.id, MINT if amount > 0 else BURN)
@@ -195,5 +212,6 @@ async def grant(
         key,
         reason or ("grant" if amount > 0 else "revoke"),
         [Leg(system, -amount), Leg(account_id, amount)],
+        fresh=fresh,
     )
     return Granted(posted.balances[account_id], posted.replayed)

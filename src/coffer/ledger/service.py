@@ -42,10 +42,14 @@ async def post(
     reason: str,
     legs: Sequence[Leg],
     reference: str | None = None,
+    fresh: bool = False,
 ) -> Posted:
-    """Apply ``legs`` once for ``key``; a repeat with the same legs answers the first result."""
+    """Apply ``legs`` once for ``key``; a repeat with the same legs answers the first result.
+    A ``fresh`` key (one the caller just made unique) needs no savepoint to catch a repeat."""
     if sum(leg.amount_minor for leg in legs) != 0 or not legs:
         raise ValueError(f"a ledger transaction's legs must sum to zero: {legs}")
+    if fresh:
+        return await _apply(session, currency_id, key, reason, legs, reference)
     try:
         async with session.begin_nested():
             return await _apply(session, currency_id, key, reason, legs, reference)

@@ -5,7 +5,7 @@ the ledger from the mint, spending it debits to the burn, and its "instance" is 
 ledger account, whose count is the balance. Every caller gets the same record either way.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,13 +34,18 @@ class Effect:
 
 @dataclass(frozen=True)
 class Mover:
-    """Who the changes are for and how their ledger keys start (``order:<id>:<entry>``)."""
+    """Who the changes are for and how their ledger keys start (``order:<id>:<entry>``).
+
+    ``fresh``: the keys name something just made unique (a new order), so no posting can
+    repeat one; ``items`` keeps the items already read for this change."""
 
     operator_id: int
     player_id: int
     key: str
     reason: str
     now: datetime
+    fresh: bool = False
+    items: dict[int, Item] = field(default_factory=dict, compare=False)
 
 
 def _as_instance(item: Item, account: LedgerAccount, balance: int) -> Instance:
@@ -70,7 +75,9 @@ async def move_balance(
     currency = await _currency(session, item)
     account = await accounts.player_account(session, currency, mover.player_id, mover.now)
     key = f"{mover.key}:{suffix}"
-    done = await accounts.grant(session, currency, account.id, amount, key, mover.reason)
+    done = await accounts.grant(
+        session, currency, account.id, amount, key, mover.reason, fresh=mover.fresh
+    )
     before = _as_instance(item, account, done.balance_minor - amount)
     after = _as_instance(item, account, done.balance_minor)
     return Effect(item.id, before, after, account=True, currency=currency.code, amount=amount)

@@ -16,14 +16,19 @@ BUNDLE = "bundle"
 MAX_DEPTH = 4  # a bundle in a bundle in a bundle… is refused when defined past this
 
 
-async def items_by_id(session: AsyncSession, operator_id: int, ids: set[int]) -> dict[int, Item]:
-    """The operator's items among ``ids``; another operator's are simply absent."""
-    if not ids:
-        return {}
-    found = await session.scalars(
-        select(Item).where(Item.operator_id == operator_id, Item.id.in_(sorted(ids)))
-    )
-    return {item.id: item for item in found}
+async def items_by_id(
+    session: AsyncSession, operator_id: int, ids: set[int], known: dict[int, Item] | None = None
+) -> dict[int, Item]:
+    """The operator's items among ``ids``; another operator's are simply absent. Items in
+    ``known`` are not read again, and the ones read are added to it."""
+    known = {} if known is None else known
+    missing = sorted(ids - set(known))
+    if missing:
+        found = await session.scalars(
+            select(Item).where(Item.operator_id == operator_id, Item.id.in_(missing))
+        )
+        known.update((item.id, item) for item in found)
+    return {i: known[i] for i in ids if i in known}
 
 
 async def fill(
@@ -49,7 +54,8 @@ async def _fill(
 ) -> list[Effect]:
     if loot.kind != BUNDLE or depth > MAX_DEPTH:
         raise ValidationFailed(f"Loot {loot.id} cannot be filled: it is not a bundle.")
-    items = await items_by_id(session, mover.operator_id, {e["itemId"] for e in loot.contents})
+    wanted = {e["itemId"] for e in loot.contents}
+    items = await items_by_id(session, mover.operator_id, wanted, mover.items)
     effects: list[Effect] = []
     for index, entry in enumerate(loot.contents):
         grant = Grant(items[entry["itemId"]], entry["quantity"] * quantity, "order", bucket=bucket)

@@ -18,7 +18,7 @@ from coffer.inventory import instances
 from coffer.inventory.instances import Grant
 from coffer.kit.errors import CofferError
 from coffer.loot.effects import Effect, Mover
-from coffer.loot.filling import fill, grant_item
+from coffer.loot.filling import fill, grant_item, items_by_id
 from coffer.orders import results
 from coffer.orders.asks import EntryAsk
 from coffer.orders.pricing import pay
@@ -42,10 +42,11 @@ class Ctx:
     now: datetime
     trusted: bool = False
     effects: list[Effect] = field(default_factory=list)  # of the entries applied so far
+    items: dict[int, Item] = field(default_factory=dict)  # read once per order
 
     def mover(self, index: int) -> Mover:
         key = f"order:{self.order_id}:{index}"
-        return Mover(self.operator_id, self.player_id, key, "order", self.now)
+        return Mover(self.operator_id, self.player_id, key, "order", self.now, True, self.items)
 
 
 def _changes(ctx: Ctx, effects: list[Effect], loot_id: int | None) -> Details:
@@ -127,8 +128,9 @@ async def promotion_code(ctx: Ctx, index: int, entry: EntryAsk) -> Details:
 async def _writable(ctx: Ctx, item_id: int | None, kinds: tuple[str, ...] = ("item",)) -> Item:
     """The item, if this caller may write instances of it: the operator's backend may write
     any (and grant bundles and currencies), a client only ``clientWritable`` plain items."""
-    item = await ctx.session.get(Item, item_id) if item_id is not None else None
-    if item is None or item.operator_id != ctx.operator_id:
+    found = await items_by_id(ctx.session, ctx.operator_id, {item_id or 0}, ctx.items)
+    item = found.get(item_id or 0)
+    if item is None:
         raise EntryFailed(results.ITEM_NOT_FOUND)
     if not (ctx.trusted and item.kind in kinds) and not (
         item.kind == "item" and item.client_writable

@@ -3,16 +3,23 @@ one ``balance_changed`` per currency movement and one ``inventory_changed`` for 
 
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.loot.effects import Effect
-from coffer.webhooks.outbox import emit
+from coffer.webhooks.outbox import EVENTS, event_row
 
 
 async def tell(
-    session: AsyncSession, operator_id: int, player_id: int, order_id: str, effects: list[Effect]
+    session: AsyncSession,
+    operator_id: int,
+    who: tuple[int, str],
+    order_id: str,
+    effects: list[Effect],
 ) -> None:
-    changes = []
+    """``who`` is the player's id and external id; all the events go in one insert."""
+    player_id, external_id = who
+    rows, changes = [], []
     for n, effect in enumerate(effects):
         if effect.account:
             moved = {
@@ -22,7 +29,7 @@ async def tell(
                 "reason": "order",
                 "idempotencyKey": f"{order_id}:{n}",
             }
-            await emit(session, operator_id, player_id, "balance_changed", moved)
+            rows.append(event_row(operator_id, player_id, external_id, "balance_changed", moved))
             continue
         changes.append(
             {
@@ -35,4 +42,6 @@ async def tell(
         )
     if changes:
         data: dict[str, Any] = {"orderId": order_id, "changes": changes}
-        await emit(session, operator_id, player_id, "inventory_changed", data)
+        rows.append(event_row(operator_id, player_id, external_id, "inventory_changed", data))
+    if rows:
+        await session.execute(insert(EVENTS), rows)

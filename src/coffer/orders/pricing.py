@@ -57,7 +57,7 @@ async def pay(
     wanted = {asked.price_item_id}
     if entry.price_coupon_item_id is not None:
         wanted.add(entry.price_coupon_item_id)
-    items = await items_by_id(session, mover.operator_id, wanted)
+    items = await items_by_id(session, mover.operator_id, wanted, mover.items)
     price_item = items.get(asked.price_item_id)
     if price_item is None or not (price_item.kind == "currency" or price_item.stackable):
         raise EntryFailed(results.PRICE_ITEM_NOT_FOUND)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from ulid import ULID
 
@@ -32,6 +32,7 @@ Outcome = tuple[str, Details]
 class Who:
     operator_id: int
     player_id: int
+    external_id: str
 
 
 async def place_order(
@@ -47,10 +48,9 @@ async def place_order(
         "body": {},
         "created_at": now,
     }
-    keys = ["player_id", "client_order_ref_id"]
-    claimed = await session.execute(insert_ignoring_conflict(session, PlayerOrder, row, keys))
-    if not rows_changed(claimed):
-        first = await _first(session, who.player_id, ask.client_order_ref_id)
+    ref = ask.client_order_ref_id
+    if ref is not None and not await _claim(session, row):
+        first = await _first(session, who.player_id, ref)
         if ask.trusted and _asked(first) != ask.entry_echoes:  # S2S keys are strict
             raise IdempotencyKeyReused(
                 "This idempotency key was used for a different change; use a new key."
@@ -59,11 +59,23 @@ async def place_order(
     ctx = Ctx(session, who.operator_id, who.player_id, order_id, now, ask.trusted)
     outcomes = await _run(ctx, ask)
     body = _body(order_id, who.player_id, now, ask, outcomes)
-    await session.execute(
-        update(PlayerOrder).where(PlayerOrder.public_id == order_id).values(body=body)
-    )
-    await tell(session, who.operator_id, who.player_id, order_id, ctx.effects)
+    if ref is None:  # nothing to claim: the order is written once, whole
+        await session.execute(insert(PlayerOrder).values(**row | {"body": body}))
+    else:
+        await session.execute(
+            update(PlayerOrder).where(PlayerOrder.public_id == order_id).values(body=body)
+        )
+    player = (who.player_id, who.external_id)
+    await tell(session, who.operator_id, player, order_id, ctx.effects)
     return body
+
+
+async def _claim(session: AsyncSession, row: dict[str, Any]) -> bool:
+    """Claim the order's ref before anything moves (a concurrent repeat waits on it here);
+    False when an earlier order has it."""
+    keys = ["player_id", "client_order_ref_id"]
+    claimed = await session.execute(insert_ignoring_conflict(session, PlayerOrder, row, keys))
+    return rows_changed(claimed) == 1
 
 
 async def _first(session: AsyncSession, player_id: int, ref: str | None) -> dict[str, Any]:

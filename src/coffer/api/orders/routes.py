@@ -91,7 +91,7 @@ def order_ask(body: OrderIn) -> OrderAsk:
 async def place_order(body: OrderIn, player: Play, runtime: RuntimeDep) -> dict[str, Any]:
     """Apply the order's entries (all or none with ``is_transaction``); a repeat of its
     ``client_order_ref_id`` answers the first order and changes nothing."""
-    who = service.Who(player.operator.id, player.player.id)
+    who = service.Who(player.operator.id, player.player.id, player.player.external_id)
     async with write_session(runtime.sessions, runtime.writer) as session:
         answer = await service.place_order(session, who, order_ask(body), utcnow())
         await session.commit()

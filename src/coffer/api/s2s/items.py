@@ -95,7 +95,8 @@ async def _apply(
         if "expires" in echo:
             echo["expires"] = echo["expires"].isoformat()
     ask = OrderAsk(entries, True, f"s2s:{key}", {"source": "SYSTEM"}, echoes, trusted=True)
-    body = await service.place_order(session, service.Who(operator.id, player.id), ask, utcnow())
+    who = service.Who(operator.id, player.id, player.external_id)
+    body = await service.place_order(session, who, ask, utcnow())
     answer = _changes(body)
     await session.commit()
     return answer
