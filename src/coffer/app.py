@@ -111,6 +111,7 @@ def s2s_routers() -> list[APIRouter]:
     """The signed server-to-server API's routers."""
     from coffer.api.s2s import (
         catalog,
+        containers,
         fairness,
         history,
         inventory,
@@ -121,7 +122,10 @@ def s2s_routers() -> list[APIRouter]:
         shipping,
     )
 
-    modules = [catalog, purchases, history, inventory, items, shipping, ledger, fairness, launches]
+    modules = [
+        catalog, purchases, history, inventory, items, containers, shipping, ledger, fairness,
+        launches,
+    ]  # fmt: skip
     return [module.router for module in modules]
 
 

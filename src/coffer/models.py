@@ -5,6 +5,7 @@ from coffer.fairness import models as fairness_models
 from coffer.inventory import models as vault_models
 from coffer.kit.db import Base
 from coffer.ledger import models as ledger_models
+from coffer.loot import models as loot_models
 from coffer.operators import models as operators_models
 from coffer.orders import models as orders_models
 from coffer.play import models as play_models
@@ -19,6 +20,7 @@ __all__ = [
     "catalog_models",
     "fairness_models",
     "ledger_models",
+    "loot_models",
     "operators_models",
     "orders_models",
     "play_models",

@@ -21,8 +21,10 @@ from coffer.catalog.loot_schemas import LootIn
 from coffer.catalog.schemas import ItemCreate
 from coffer.inventory.models import InventoryItem
 from coffer.kit.db import make_engine, utcnow
+from coffer.kit.secrets import SecretBox
 from coffer.ledger.accounts import CurrencySpec
 from coffer.ledger.models import PLAYER, LedgerAccount, LedgerPosting, LedgerTransaction
+from coffer.loot.containers import OpenAsk, open_container
 from coffer.operators.models import Operator
 from coffer.orders import service
 from coffer.orders.asks import EntryAsk, OrderAsk, PriceAsk
@@ -42,6 +44,7 @@ class Orders(RuleBasedStateMachine):
 
     url: ClassVar[str] = ""
     operator_id: ClassVar[int] = 0
+    secrets: ClassVar[SecretBox]
 
     def __init__(self) -> None:
         super().__init__()
@@ -90,6 +93,19 @@ class Orders(RuleBasedStateMachine):
             }
             self.daily = (
                 await loots.create_loot(session, operator, LootIn.model_validate(daily))
+            ).id
+            drops = {
+                "name": "Drops",
+                "kind": "drop_table",
+                "contents": [
+                    {"itemId": potion.id, "quantity": 1, "weight": 2},
+                    {"itemId": gem.id, "quantity": 7, "weight": 1},
+                ],
+            }
+            table = await loots.create_loot(session, operator, LootIn.model_validate(drops))
+            chest = {**base, "name": "C", "kind": "container", "lootId": table.id}
+            self.chest = (
+                await items.create_item(session, operator, ItemCreate.model_validate(chest))
             ).id
             self.players = [
                 (await ensure_player(session, operator, f"{code}-{n}")).id for n in range(PLAYERS)
@@ -179,6 +195,29 @@ class Orders(RuleBasedStateMachine):
         if ref is not None:
             self.bodies[ref] = (who, body)
 
+    @rule(player=st.integers(0, PLAYERS - 1), replay=st.booleans())
+    def open_chest(self, player: int, replay: bool) -> None:
+        """Grant a chest and open it (or open it twice with one key: the same answer)."""
+        STEPS.append("open")
+        who = self.players[player]
+        grant = EntryAsk("create_new_persistent_inventory", 1, item_id=self.chest)
+        body = self._place(who, [grant], True)
+        chest = body["entries"][0]["details"][0]["inv_change"]["after"]["legacy_inventory_id"]
+        key = f"open-{chest}"
+        first = self.run(self._open(who, chest, key))
+        for change in first["changes"]:
+            self.model[(who, change["itemId"])] += change["countAfter"] - change["countBefore"]
+        if replay:
+            STEPS.append("replay")
+            assert self.run(self._open(who, chest, key)) == first  # nothing moved twice
+
+    async def _open(self, player: int, chest: int, key: str) -> dict[str, Any]:
+        ask = OpenAsk(self.operator_id, player, str(player), chest, key)
+        async with self.sessions() as session:
+            answer = await open_container(session, self.secrets, ask, utcnow())
+            await session.commit()
+            return answer
+
     @rule(data=st.data())
     def replay(self, data: st.DataObject) -> None:
         if not self.bodies:
@@ -232,7 +271,7 @@ class Orders(RuleBasedStateMachine):
             )
             assert negative == 0
             for player in self.players:
-                for item in (self.potion, self.sword):
+                for item in (self.potion, self.sword, self.chest):
                     held = await session.scalar(
                         select(func.coalesce(func.sum(InventoryItem.count), 0)).where(
                             InventoryItem.player_id == player, InventoryItem.item_id == item,
@@ -246,18 +285,19 @@ class Orders(RuleBasedStateMachine):
         self.loop.close()
 
 
-def machine_for(url: str, operator_id: int) -> type[RuleBasedStateMachine]:
-    return type("BoundOrders", (Orders,), {"url": url, "operator_id": operator_id})
+def machine_for(url: str, operator_id: int, secrets: SecretBox) -> type[RuleBasedStateMachine]:
+    bound = {"url": url, "operator_id": operator_id, "secrets": secrets}
+    return type("BoundOrders", (Orders,), bound)
 
 
 async def test_random_orders_consumes_and_replays_keep_every_invariant(
     runtime: Runtime, operator: OperatorCtx, database_url: str
 ) -> None:
-    machine = machine_for(database_url, operator.operator_id)
+    machine = machine_for(database_url, operator.operator_id, runtime.secrets)
     budget = settings(max_examples=12, stateful_step_count=10, deadline=None)
     before = len(STEPS)
     await asyncio.to_thread(run_state_machine_as_test, machine, settings=budget)
     ran = STEPS[before:]
-    counts = {kind: ran.count(kind) for kind in ("example", "order", "replay", "check")}
+    counts = {kind: ran.count(kind) for kind in ("example", "order", "open", "replay", "check")}
     print(f"orders machine: {counts}, invariant violations: 0")
     assert ran.count("replay") > 0

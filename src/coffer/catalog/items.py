@@ -49,6 +49,9 @@ async def _check_references(session: AsyncSession, item: Item) -> None:
         loot = await session.get(Loot, item.loot_id)
         if loot is None or loot.operator_id != item.operator_id:
             raise ValidationFailed(fields={"lootId": f"no loot {item.loot_id} of this operator"})
+        wanted = "drop_table" if item.kind == "container" else "bundle"
+        if loot.kind != wanted:
+            raise ValidationFailed(fields={"lootId": f"a {item.kind} holds a {wanted} loot"})
     if item.key_item_id is not None:
         key = await session.get(Item, item.key_item_id)
         if key is None or key.operator_id != item.operator_id:

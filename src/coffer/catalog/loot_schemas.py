@@ -12,10 +12,12 @@ from coffer.kit.schemas import ApiModel
 
 
 class ContentIn(ApiModel):
-    """``quantity`` of an item (a currency item: an amount in minor units) per fill."""
+    """``quantity`` of an item (a currency item: an amount in minor units) per fill; in a drop
+    table, the entry's ``weight`` (its odds are weight / total)."""
 
     item_id: Id
     quantity: Annotated[StrictInt, Field(ge=1, le=MAX_MINOR)]
+    weight: Annotated[StrictInt, Field(ge=1, le=10**9)] | None = None
 
 
 class PriceIn(ApiModel):
@@ -27,7 +29,7 @@ class PriceIn(ApiModel):
 
 class LootIn(ApiModel):
     name: Name
-    kind: Literal["bundle"] = "bundle"
+    kind: Literal["bundle", "drop_table"] = "bundle"
     contents: Annotated[list[ContentIn], Field(min_length=1, max_length=100)]
     prices: Annotated[list[PriceIn], Field(max_length=10)] = Field(default_factory=list)
     is_active: StrictBool = True

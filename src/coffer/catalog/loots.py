@@ -49,6 +49,25 @@ async def _depth(session: AsyncSession, operator_id: int, contents: list[Content
     )
 
 
+def _check_kind(
+    kind: str, contents: list[ContentIn], prices: list[PriceIn], fillable: bool
+) -> None:
+    """A drop table is drawn by opening a container: every entry weighs, none sells or fills."""
+    if kind != "drop_table":
+        return
+    fields = {
+        f"contents[{n}].weight": "every entry of a drop table has a weight of at least 1"
+        for n, content in enumerate(contents)
+        if content.weight is None
+    }
+    if prices:
+        fields["prices"] = "a drop table is not sold: sell the container that holds it"
+    if fillable:
+        fields["clientFillable"] = "a drop table is drawn by opening a container, never filled"
+    if fields:
+        raise ValidationFailed(fields=fields)
+
+
 async def _check(
     session: AsyncSession, operator: Operator, contents: list[ContentIn], prices: list[PriceIn]
 ) -> None:
@@ -73,11 +92,12 @@ async def _check(
 
 
 def _rows(entries: list[ContentIn] | list[PriceIn]) -> list[dict[str, Any]]:
-    return [entry.model_dump(by_alias=True) for entry in entries]
+    return [entry.model_dump(by_alias=True, exclude_none=True) for entry in entries]
 
 
 async def create_loot(session: AsyncSession, operator: Operator, data: LootIn) -> Loot:
     """A new loot whose items and price items are the operator's own."""
+    _check_kind(data.kind, data.contents, data.prices, data.client_fillable)
     await _check(session, operator, data.contents, data.prices)
     now = utcnow()
     loot = Loot(
@@ -123,6 +143,8 @@ async def update_loot(
     prices = (
         data.prices if data.prices is not None else [PriceIn.model_validate(p) for p in loot.prices]
     )
+    fillable = loot.client_fillable if data.client_fillable is None else data.client_fillable
+    _check_kind(loot.kind, contents, prices, fillable)
     await _check(session, operator, contents, prices)
     changes = data.model_dump(exclude_unset=True, exclude={"contents", "prices"})
     for name, value in changes.items():

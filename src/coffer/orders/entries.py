@@ -75,7 +75,7 @@ async def _loot(ctx: Ctx, loot_id: int | None, entry: EntryAsk) -> Loot:
 async def fill_loot(ctx: Ctx, index: int, entry: EntryAsk) -> Details:
     _quantity(entry)
     loot = await _loot(ctx, entry.loot_id, entry)
-    if not (loot.client_fillable or ctx.trusted):
+    if loot.kind != "bundle" or not (loot.client_fillable or ctx.trusted):
         raise EntryFailed(results.LOOT_NOT_FILLABLE)
     single = entry.type == "fill_loot_single_transient"
     if single and not await claim_once(ctx.session, ctx.player_id, f"loot:{loot.id}", ctx.order_id):
@@ -141,7 +141,7 @@ async def _writable(ctx: Ctx, item_id: int | None, kinds: tuple[str, ...] = ("it
 
 async def create_inventory(ctx: Ctx, index: int, entry: EntryAsk) -> Details:
     _quantity(entry)
-    item = await _writable(ctx, entry.item_id, ("item", "bundle", "currency"))
+    item = await _writable(ctx, entry.item_id, ("item", "bundle", "currency", "container"))
     kind = "transient" if entry.type == "create_new_transient_inventory" else "persistent"
     asked = Grant(
         item, entry.quantity, "order", kind, entry.use_inventory_bucket, entry.expires,

@@ -30,7 +30,9 @@ async def define_promotion(
     session: AsyncSession, operator: Operator, spec: PromotionSpec
 ) -> Promotion:
     """A new code for one of the operator's loots; ALREADY_EXISTS for a code in use."""
-    await get_loot(session, operator, spec.loot_id)
+    loot = await get_loot(session, operator, spec.loot_id)
+    if loot.kind != "bundle":
+        raise ValidationFailed(fields={"lootId": "a promotion fills a bundle, not a drop table"})
     if spec.starts_at and spec.expires_at and spec.expires_at <= spec.starts_at:
         raise ValidationFailed(fields={"expiresAt": "must be after startsAt"})
     values = {

@@ -17,10 +17,10 @@ from ulid import ULID
 from coffer.kit.db import insert_ignoring_conflict, rows_changed
 from coffer.kit.errors import IdempotencyKeyReused
 from coffer.kit.schemas import iso_z
+from coffer.loot.events import tell
 from coffer.orders import results
 from coffer.orders.asks import OrderAsk
 from coffer.orders.entries import Ctx, Details, apply_entry
-from coffer.orders.events import tell
 from coffer.orders.models import PlayerOrder
 from coffer.orders.records import player_uuid
 from coffer.orders.results import EntryFailed

@@ -9,7 +9,9 @@ from coffer.api.deps import DbSession
 from coffer.api.openapi import errors_for
 from coffer.api.params import PublicId
 from coffer.catalog import service
+from coffer.fairness.algorithm import ALGORITHM_KEY
 from coffer.kit.schemas import iso_z
+from coffer.loot.containers import public_open
 from coffer.rounds.public import public_round
 
 router = APIRouter(prefix="/fairness", tags=["fairness"])
@@ -67,3 +69,39 @@ async def get_round(session: DbSession, public_id: PublicId) -> dict[str, Any]:
             ],
         }
     }
+
+
+@router.get("/container-opens/{publicId}", responses=errors_for(404, 422))
+async def get_container_open(session: DbSession, public_id: PublicId) -> dict[str, Any]:
+    """A container open's draw values, like a round's: check it with ``coffer verify``
+    against its snapshot once the player rotated the seed."""
+    found = await public_open(session, public_id)
+    return {
+        "open": {
+            "openId": found.public_id,
+            "algorithmKey": ALGORITHM_KEY,
+            "serverSeedHash": found.server_seed_hash,
+            "serverSeed": found.server_seed,
+            "clientSeed": found.client_seed,
+            "nonce": found.nonce,
+            "ticket": found.ticket,
+            "prizeId": found.prize_id,
+            "snapshotHash": found.snapshot_hash,
+            "snapshotUrl": f"/fairness/container-opens/{found.public_id}/snapshot",
+        }
+    }
+
+
+@router.get(
+    "/container-opens/{publicId}/snapshot",
+    response_class=Response,
+    responses={**SNAPSHOT_DOC, **errors_for(404, 422)},
+)
+async def get_container_snapshot(session: DbSession, public_id: PublicId) -> Response:
+    """The drop table exactly as the open drew from it, byte for byte as hashed."""
+    found = await public_open(session, public_id)
+    return Response(
+        content=found.snapshot.encode("utf-8"),
+        media_type="application/json",
+        headers={"X-Snapshot-Hash": found.snapshot_hash},
+    )
