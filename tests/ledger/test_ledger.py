@@ -16,6 +16,7 @@ from coffer.ledger import accounts
 from coffer.ledger.accounts import CurrencySpec
 from coffer.ledger.errors import InsufficientVirtualFunds
 from coffer.ledger.models import LedgerAccount, LedgerPosting, LedgerTransaction, VirtualCurrency
+from coffer.ledger.queries import system_totals
 from coffer.ledger.service import Leg, post
 from coffer.players.models import Player
 from coffer.runtime import Runtime
@@ -94,16 +95,7 @@ async def test_a_grant_and_a_spend_move_money_through_the_system_accounts(
         ).all()
         assert len(sums) == 3  # initial grant, grant, spend
         assert all(total == 0 for _, total in sums)
-        kinds = dict(
-            (
-                await session.execute(
-                    select(LedgerAccount.kind, LedgerAccount.balance_minor).where(
-                        LedgerAccount.currency_id == currency.id, LedgerAccount.player_id.is_(None)
-                    )
-                )
-            ).all()
-        )
-        assert kinds == {"mint": -150, "burn": 30}
+        assert await system_totals(session, currency.id) == {"mint": -150, "burn": 30}
 
 
 async def test_an_overdraft_is_refused_and_moves_nothing(

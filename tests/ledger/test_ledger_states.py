@@ -126,7 +126,8 @@ class Ledger(RuleBasedStateMachine):
             rows = (
                 await session.execute(
                     select(LedgerAccount.id, LedgerAccount.balance_minor).where(
-                        LedgerAccount.currency_id == self.currency.id
+                        LedgerAccount.currency_id == self.currency.id,
+                        LedgerAccount.kind == "player",  # a system balance is its postings' sum
                     )
                 )
             ).all()

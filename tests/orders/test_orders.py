@@ -150,8 +150,9 @@ async def test_prices_must_match_the_loot_and_name_its_price_item(
     orders = await client_for(client, operator)
     order = await orders.order(
         buy(eco.starter, eco.gem, 199),
-        buy(eco.starter, eco.potion, 1),
+        buy(eco.starter, eco.coupon, 1),
         buy(eco.starter, 999_999, 1),
+        buy(eco.starter, eco.potion, 1),  # players write potions themselves: never a price
         {"type": "purchase_loot", "loot_id": eco.starter, "quantity": 1},
         buy(eco.daily, eco.gem, 0),
         buy(999_999, eco.gem, 200),
@@ -162,6 +163,7 @@ async def test_prices_must_match_the_loot_and_name_its_price_item(
     assert results(order) == [
         "price_does_not_match",
         "loot_not_for_sale_with_price_item",
+        "price_item_not_found",
         "price_item_not_found",
         "price_not_allowed",
         "loot_not_for_sale_with_price_item",

@@ -150,3 +150,34 @@ async def test_fifty_concurrent_orders_with_one_ref_apply_once(
     assert await held(runtime) == {eco.potion: 3}
     async with runtime.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(PlayerOrder)) == 1
+
+
+async def test_concurrent_orders_that_take_rows_in_other_orders_all_succeed(
+    admin: AdminApi, operator: OperatorCtx, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """Players buying packs that hold the currency they pay in, beside fills of the same stacks
+    in the other order: no order waits on a shared mint or burn row, and a deadlock between two
+    orders of one player is retried, never a 500."""
+    eco = await build(admin)
+    players = [Orders(client, await player_token(operator, f"c{n}")) for n in range(6)]
+    fill = {"type": "fill_loot", "loot_id": eco.daily, "quantity": 1}
+    shapes = [[buy(eco.starter, eco.gem, 200), fill], [fill, buy(eco.starter, eco.gem, 200)]]
+    placed = [  # two orders each: 8 potions, where the stack holds 10
+        orders.order(*shapes[n % 2], is_transaction=True) for orders in players for n in range(2)
+    ]
+    answers = await asyncio.gather(*placed)
+    assert [results(a) for a in answers] == [["success", "success"]] * len(answers)
+    for n in range(6):  # two packs each: 1000 - 2 x 200 + 2 x 100
+        assert await gems(operator, f"c{n}") == 800
+    assert await held(runtime) == {eco.potion: 6 * 2 * 4}
+
+
+async def test_a_token_minted_for_orders_never_opens_the_player_apps_money_routes(
+    admin: AdminApi, operator: OperatorCtx, client: httpx.AsyncClient
+) -> None:
+    token = await player_token(operator)
+    headers = {"Authorization": f"Bearer {token}"}
+    for path in ("/api/play/inventory", "/api/play/wallet/balance"):
+        refused = await client.get(path, headers=headers)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (401, "SESSION_INVALID")
+    assert (await client.get(ORDERS, headers=headers)).status_code == 200

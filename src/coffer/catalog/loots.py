@@ -69,7 +69,11 @@ def _check_kind(
 
 
 async def _check(
-    session: AsyncSession, operator: Operator, contents: list[ContentIn], prices: list[PriceIn]
+    session: AsyncSession,
+    operator: Operator,
+    contents: list[ContentIn],
+    prices: list[PriceIn],
+    fillable: bool,
 ) -> None:
     wanted = {c.item_id for c in contents} | {p.price_item_id for p in prices}
     items = await _items(session, operator.id, wanted)
@@ -80,10 +84,17 @@ async def _check(
             fields[f"contents[{index}].itemId"] = f"no item {content.item_id} of this operator"
         elif item.inventory_type == "always_owned":
             fields[f"contents[{index}].itemId"] = "every player always owns this item"
+        elif fillable and item.kind == "currency":
+            fields[f"contents[{index}].itemId"] = (
+                "a loot players fill themselves never holds a currency (SPEC §12: client grants "
+                "of virtual currency are refused)"
+            )
     for index, price in enumerate(prices):
         item = items.get(price.price_item_id)
         if item is None or not (item.kind == "currency" or item.stackable):
             fields[f"prices[{index}].priceItemId"] = "a currency item or a stackable item"
+        elif item.client_writable:
+            fields[f"prices[{index}].priceItemId"] = "players write this item themselves"
     if len({p.price_item_id for p in prices}) != len(prices):
         fields["prices"] = "one price per price item"
     if fields:
@@ -98,7 +109,7 @@ def _rows(entries: list[ContentIn] | list[PriceIn]) -> list[dict[str, Any]]:
 async def create_loot(session: AsyncSession, operator: Operator, data: LootIn) -> Loot:
     """A new loot whose items and price items are the operator's own."""
     _check_kind(data.kind, data.contents, data.prices, data.client_fillable)
-    await _check(session, operator, data.contents, data.prices)
+    await _check(session, operator, data.contents, data.prices, data.client_fillable)
     now = utcnow()
     loot = Loot(
         operator_id=operator.id,
@@ -145,7 +156,7 @@ async def update_loot(
     )
     fillable = loot.client_fillable if data.client_fillable is None else data.client_fillable
     _check_kind(loot.kind, contents, prices, fillable)
-    await _check(session, operator, contents, prices)
+    await _check(session, operator, contents, prices, fillable)
     changes = data.model_dump(exclude_unset=True, exclude={"contents", "prices"})
     for name, value in changes.items():
         if value is None:

@@ -76,6 +76,8 @@ def traits_of(item: Any) -> dict[str, Any]:
 def check_traits(item: Any) -> None:
     """Rules across trait fields, checked on the merged item so PATCH cannot break them."""
     fields: dict[str, str] = {}
+    if item.stackable and item.uses is not None:
+        fields["uses"] = "a stackable item has no uses: each unit of a stack is one use"
     if item.max_stack is not None and not item.stackable:
         fields["maxStack"] = "only a stackable item has a maxStack; send stackable: true"
     if item.expires_at is not None and item.lifetime_seconds is not None:

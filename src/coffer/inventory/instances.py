@@ -23,7 +23,7 @@ from coffer.inventory.errors import (
     StackLimitReached,
 )
 from coffer.inventory.models import InventoryItem
-from coffer.inventory.states import CONSUMED, UNRESOLVED
+from coffer.inventory.states import CONSUMED, PRIZES, UNRESOLVED
 from coffer.kit.db import dialect_insert, table
 from coffer.kit.errors import InventoryItemNotFound
 
@@ -112,6 +112,8 @@ def expiry_of(item: Item, asked: datetime | None, now: datetime) -> datetime | N
             raise ExpiryInPast(fields={"expires": "must be in the future"})
         return asked
     if item.expires_at is not None:
+        if item.expires_at <= now:
+            raise ExpiryInPast(f"Item {item.id} expired at {item.expires_at}; it is not granted.")
         return item.expires_at
     return now + timedelta(seconds=item.lifetime_seconds) if item.lifetime_seconds else None
 
@@ -152,22 +154,31 @@ async def grant(
 async def _add_to_stack(
     session: AsyncSession, item: Item, values: dict[str, Any], quantity: int
 ) -> Changed:
-    """One statement: open the stack with ``quantity``, or add it to the stack below its max."""
+    """One statement: open the stack with ``quantity``, add it to the live stack below its
+    max, or start a used-up or expired stack afresh (its count, expiry and data as granted)."""
     if item.max_stack is not None and quantity > item.max_stack:
         raise StackLimitReached(f"Item {item.id} stacks to at most {item.max_stack}.")
     key = f"{item.id}:{values['bucket'] or ''}"
-    fits = true() if item.max_stack is None else ROWS.c.count + quantity <= item.max_stack
-    grow = {
-        "count": ROWS.c.count + quantity,
-        "state": UNRESOLVED,
-        "updated_at": values["updated_at"],
-    }
     stmt = dialect_insert(session.get_bind().dialect.name, ROWS).values(
         **values, count=quantity, stack_key=key
     )
+    now, fresh = values["updated_at"], stmt.excluded
+    dead = (ROWS.c.state == CONSUMED) | (
+        ROWS.c.expires_at.is_not(None) & (ROWS.c.expires_at <= now)
+    )
+    fits = true() if item.max_stack is None else ROWS.c.count + quantity <= item.max_stack
+    grow = {
+        "count": case((dead, quantity), else_=ROWS.c.count + quantity),
+        "expires_at": case((dead, fresh.expires_at), else_=ROWS.c.expires_at),
+        "custom_data": case((dead, fresh.custom_data), else_=ROWS.c.custom_data),
+        "created_at": case((dead, fresh.created_at), else_=ROWS.c.created_at),
+        "state": UNRESOLVED,
+        "updated_at": now,
+    }
+    held_here = ROWS.c.state.in_((UNRESOLVED, CONSUMED))
     found = await session.execute(
         stmt.on_conflict_do_update(
-            index_elements=STACK, set_=grow, where=ROWS.c.state.in_((UNRESOLVED, CONSUMED)) & fits
+            index_elements=STACK, set_=grow, where=held_here & (dead | fits)
         ).returning(*COLUMNS)
     )
     row = found.one_or_none()
@@ -219,11 +230,13 @@ async def take(
 async def stack_of(
     session: AsyncSession, player_id: int, item_id: int, now: datetime
 ) -> Instance | None:
-    """The player's live stack (or first instance) of an item, for spending it as a price."""
+    """The player's fullest live stack (or instance) of an item, for spending it as a price or
+    a key; never a prize (one of a real-money round could still cash back)."""
     found = await session.execute(
         select(*COLUMNS)
         .where(ROWS.c.player_id == player_id, ROWS.c.item_id == item_id, _live(now))
-        .order_by(ROWS.c.id)
+        .where(ROWS.c.origin.not_in(PRIZES))
+        .order_by(ROWS.c.count.desc(), ROWS.c.id)
         .limit(1)
     )
     row = found.one_or_none()

@@ -201,3 +201,11 @@ def skip_locked(stmt: Select[*Row], session: AsyncSession, *of: Any) -> Select[*
         return stmt
     locked: Select[*Row] = stmt.with_for_update(skip_locked=True, of=list(of) or None)
     return locked
+
+
+RETRYABLE = frozenset({"40P01", "40001"})  # PostgreSQL: deadlock detected, serialization failure
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A transaction the database rolled back to break a deadlock: run it again, whole."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in RETRYABLE

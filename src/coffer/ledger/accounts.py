@@ -137,7 +137,7 @@ async def _open(
     if rows_changed(opened) and currency.initial_grant_minor:  # once, by whoever opened it
         mint = await system_account(session, currency.id, MINT)
         legs = [
-            Leg(mint, -currency.initial_grant_minor),
+            Leg(mint, -currency.initial_grant_minor, system=True),
             Leg(account.id, currency.initial_grant_minor),
         ]
         await post(session, currency.id, f"initial:{account.id}", "initial_grant", legs)
@@ -184,7 +184,7 @@ async def regenerate(
     amount = min(periods * currency.regen_amount_minor, room)
     if amount > 0:
         mint = await system_account(session, currency.id, MINT)
-        legs = [Leg(mint, -amount), Leg(account.id, amount)]
+        legs = [Leg(mint, -amount, system=True), Leg(account.id, amount)]
         await post(session, currency.id, f"regen:{account.id}:{settled.isoformat()}", "regen", legs)
     return True
 
@@ -211,7 +211,7 @@ async def grant(
         currency.id,
         key,
         reason or ("grant" if amount > 0 else "revoke"),
-        [Leg(system, -amount), Leg(account_id, amount)],
+        [Leg(system, -amount, system=True), Leg(account_id, amount)],
         fresh=fresh,
     )
     return Granted(posted.balances[account_id], posted.replayed)

@@ -1,8 +1,9 @@
 """The ledger's tables: currencies, accounts (one balance each), transactions and postings.
 
 Postings are append-only (database triggers refuse UPDATE and DELETE); an account's balance is
-the sum of its postings, kept beside them so that a debit can be refused in the write itself.
-Only system accounts (mint, burn) may go below zero: a CHECK constraint says so.
+the sum of its postings. A player's is also kept beside them, so that a debit can be refused in
+the write itself; a system account's (mint, burn) is only ever that sum, never a row that every
+player's change would lock. Only system accounts may go below zero.
 """
 
 from datetime import datetime
@@ -88,7 +89,8 @@ class LedgerTransaction(Base):
 
 
 class LedgerPosting(Base):
-    """One leg of a transaction: an amount on one account, and that account's balance after."""
+    """One leg of a transaction: an amount on one account, and a player account's balance after
+    (0 on a system account's leg: its balance is the sum of its postings)."""
 
     __tablename__ = "ledger_postings"
     __table_args__ = (

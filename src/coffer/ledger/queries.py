@@ -1,11 +1,11 @@
-"""Reads of the ledger's configuration."""
+"""Reads of the ledger's configuration and of its system accounts."""
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.ledger.models import VirtualCurrency
+from coffer.ledger.models import LedgerAccount, LedgerPosting, VirtualCurrency
 
 
 async def currencies_of(session: AsyncSession, operator_id: int) -> Sequence[VirtualCurrency]:
@@ -17,3 +17,14 @@ async def currencies_of(session: AsyncSession, operator_id: int) -> Sequence[Vir
             .order_by(VirtualCurrency.code)
         )
     ).all()
+
+
+async def system_totals(session: AsyncSession, currency_id: int) -> dict[str, int]:
+    """The currency's mint and burn balances: the sums of their postings."""
+    rows = await session.execute(
+        select(LedgerAccount.kind, func.coalesce(func.sum(LedgerPosting.amount_minor), 0))
+        .outerjoin(LedgerPosting, LedgerPosting.account_id == LedgerAccount.id)
+        .where(LedgerAccount.currency_id == currency_id, LedgerAccount.player_id.is_(None))
+        .group_by(LedgerAccount.kind)
+    )
+    return {kind: int(total) for kind, total in rows}

@@ -1,8 +1,10 @@
 """Posting to the ledger: every change is one transaction whose postings sum to zero.
 
-A posting changes its account's balance in the same statement that checks it
+A posting changes a player's balance in the same statement that checks it
 (``UPDATE … WHERE balance + amount >= 0``), so concurrent debits can never overdraw a player;
-the transaction's idempotency key turns a retry into a replay of the first result.
+the transaction's idempotency key turns a retry into a replay of the first result. A system
+account (mint, burn) is never updated in place: its balance is the sum of its postings, so no
+two players' changes ever wait on (or deadlock over) one shared row.
 Services take the caller's session and never commit.
 """
 
@@ -20,10 +22,12 @@ from coffer.ledger.models import PLAYER, LedgerAccount, LedgerPosting, LedgerTra
 
 @dataclass(frozen=True)
 class Leg:
-    """An amount on one account: positive credits it, negative debits it."""
+    """An amount on one account: positive credits it, negative debits it. ``system``: a mint
+    or burn account, whose balance is only ever the sum of its postings."""
 
     account_id: int
     amount_minor: int
+    system: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,10 @@ async def _apply(
 
 
 async def _move(session: AsyncSession, leg: Leg) -> int:
-    """Change one balance, refused in the write itself if a player's would go below zero."""
+    """Change one balance, refused in the write itself if a player's would go below zero; a
+    system leg changes no row (its posting records 0 as the balance after)."""
+    if leg.system:
+        return 0
     account = LedgerAccount.__table__.c
     found = (
         await session.execute(

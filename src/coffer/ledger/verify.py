@@ -33,7 +33,7 @@ class Audit:
 
 
 async def audit(session: AsyncSession) -> Audit:
-    """Every account against the sum of its postings, and every transaction's sum."""
+    """Every player account against the sum of its postings, and every transaction's sum."""
     sums = (
         select(LedgerPosting.account_id, func.sum(LedgerPosting.amount_minor).label("total"))
         .group_by(LedgerPosting.account_id)
@@ -48,9 +48,11 @@ async def audit(session: AsyncSession) -> Audit:
     ).all()
     found = Audit(accounts=len(rows))
     for account_id, kind, balance, total in rows:
+        if kind != PLAYER:  # a system account's balance is its postings' sum, nothing else
+            continue
         if balance != (total or 0):
             found.drifts.append(Drift(account_id, kind, balance, int(total or 0)))
-        if kind == PLAYER and balance < 0:
+        if balance < 0:
             found.negative.append(account_id)
     found.transactions = (
         await session.scalar(select(func.count()).select_from(LedgerTransaction)) or 0

@@ -8,8 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.models import Item, Loot
+from coffer.inventory.errors import StackLimitReached
 from coffer.inventory.instances import Grant
 from coffer.kit.errors import ValidationFailed
+from coffer.kit.money import MAX_MINOR
 from coffer.loot.effects import Effect, Mover, give
 
 BUNDLE = "bundle"
@@ -58,7 +60,10 @@ async def _fill(
     items = await items_by_id(session, mover.operator_id, wanted, mover.items)
     effects: list[Effect] = []
     for index, entry in enumerate(loot.contents):
-        grant = Grant(items[entry["itemId"]], entry["quantity"] * quantity, "order", bucket=bucket)
+        count = entry["quantity"] * quantity
+        if count > MAX_MINOR:
+            raise StackLimitReached(f"{count} of item {entry['itemId']} is more than one grant.")
+        grant = Grant(items[entry["itemId"]], count, "order", bucket=bucket)
         effects += await _grant(session, mover, grant, f"{suffix}:{index}", depth)
     return effects
 

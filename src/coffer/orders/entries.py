@@ -27,6 +27,7 @@ from coffer.orders.records import change_detail, detail
 from coffer.orders.results import EntryFailed, result_of
 
 MAX_QUANTITY = 1000
+TRUSTED_KINDS = ("item", "bundle", "currency", "container")  # what the operator's backend writes
 MAX_DYNAMIC_LOOTS = 20
 Details = list[dict[str, Any]]
 
@@ -141,7 +142,7 @@ async def _writable(ctx: Ctx, item_id: int | None, kinds: tuple[str, ...] = ("it
 
 async def create_inventory(ctx: Ctx, index: int, entry: EntryAsk) -> Details:
     _quantity(entry)
-    item = await _writable(ctx, entry.item_id, ("item", "bundle", "currency", "container"))
+    item = await _writable(ctx, entry.item_id, TRUSTED_KINDS)
     kind = "transient" if entry.type == "create_new_transient_inventory" else "persistent"
     asked = Grant(
         item, entry.quantity, "order", kind, entry.use_inventory_bucket, entry.expires,
@@ -157,7 +158,7 @@ async def update_inventory(ctx: Ctx, index: int, entry: EntryAsk) -> Details:
     typed["update_existing_transient_inventory"] = "transient"
     if typed.get(entry.type, held.inventory_type) != held.inventory_type:
         raise EntryFailed(results.INVENTORY_NOT_FOUND)
-    item = await _writable(ctx, held.item_id)
+    item = await _writable(ctx, held.item_id, TRUSTED_KINDS)
     changed = []
     if entry.quantity < 0:
         changed.append(await instances.take(session, player, held.id, -entry.quantity, now))

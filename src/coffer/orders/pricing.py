@@ -33,7 +33,7 @@ def unit_price(loots: list[Loot], price_item_id: int) -> int:
 
 
 def _check_coupon(coupon: Item | None, entry: EntryAsk, loots: list[Loot], price_item: int) -> Any:
-    if coupon is None or not coupon.coupon:
+    if coupon is None or not coupon.coupon or coupon.client_writable:
         raise EntryFailed(results.COUPON_NOT_FOUND)
     if not coupon.is_active:
         raise EntryFailed(results.COUPON_NOT_ACTIVE)
@@ -59,8 +59,9 @@ async def pay(
         wanted.add(entry.price_coupon_item_id)
     items = await items_by_id(session, mover.operator_id, wanted, mover.items)
     price_item = items.get(asked.price_item_id)
-    if price_item is None or not (price_item.kind == "currency" or price_item.stackable):
-        raise EntryFailed(results.PRICE_ITEM_NOT_FOUND)
+    payable = price_item is not None and (price_item.kind == "currency" or price_item.stackable)
+    if price_item is None or not payable or price_item.client_writable:
+        raise EntryFailed(results.PRICE_ITEM_NOT_FOUND)  # a client writes its own: no price
     if asked.price != unit_price(loots, asked.price_item_id):
         raise EntryFailed(results.PRICE_DOES_NOT_MATCH)
     total = asked.price * entry.quantity
@@ -72,7 +73,7 @@ async def pay(
         effects.append(
             await _take(session, mover, coupon, 1, "coupon", results.CANNOT_AFFORD_COUPON)
         )
-        total -= total * bps // MAX_BPS
+        total = total * (MAX_BPS - bps) // MAX_BPS  # rounded down: the player's favour
     if total > 0:
         effects.append(
             await _take(session, mover, price_item, total, "price", results.CANNOT_AFFORD_PRICE)

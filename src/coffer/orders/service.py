@@ -132,7 +132,8 @@ def _body(
     return {
         **ask.echo,
         "is_transaction": ask.is_transaction,
-        "client_order_ref_id": ask.client_order_ref_id,
+        # The operator's own keys (S2S grants) are not the player's to see.
+        "client_order_ref_id": None if ask.trusted else ask.client_order_ref_id,
         "order_id": order_id,
         "player_uuid": player_uuid(player_id),
         "created_time": iso_z(now),

@@ -2,14 +2,16 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel
+from sqlalchemy.exc import DBAPIError
 
 from coffer.api.deps import RuntimeDep
 from coffer.api.openapi import errors_for
 from coffer.api.orders.bodies import EntryIn, OrderIn
-from coffer.api.play.deps import Play
-from coffer.kit.db import utcnow, write_session
+from coffer.api.play.deps import AnyPlayer
+from coffer.kit.canonical import compact_json
+from coffer.kit.db import is_retryable, utcnow, write_session
 from coffer.orders import service
 from coffer.orders.asks import EntryAsk, OrderAsk, PriceAsk
 from coffer.orders.listing import OrderQuery, list_orders
@@ -39,6 +41,12 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": AuthFailure, "description": "Forbidden"},
     422: {"model": ValidationError, "description": "Validation Error"},
 }
+
+
+DEADLOCK_TRIES = 3
+JSON_BODY = {"application/json": {"schema": {"type": "object"}}}
+ORDER_DOC = {"description": "The Player Order, each entry with its result", "content": JSON_BODY}
+LIST_DOC = {"description": "A collection of Player Orders and the page", "content": JSON_BODY}
 
 
 def _prices(entry: EntryIn) -> list[PriceAsk]:
@@ -87,27 +95,39 @@ def order_ask(body: OrderIn) -> OrderAsk:
     )
 
 
-@router.post("/order", responses=RESPONSES)
-async def place_order(body: OrderIn, player: Play, runtime: RuntimeDep) -> dict[str, Any]:
+def as_json(body: dict[str, Any]) -> Response:
+    """The body as it is: already the reference's JSON shape, so no model re-checks it."""
+    return Response(compact_json(body).encode(), media_type="application/json")
+
+
+@router.post("/order", response_class=Response, responses={200: ORDER_DOC, **RESPONSES})
+async def place_order(body: OrderIn, player: AnyPlayer, runtime: RuntimeDep) -> Response:
     """Apply the order's entries (all or none with ``is_transaction``); a repeat of its
     ``client_order_ref_id`` answers the first order and changes nothing."""
     who = service.Who(player.operator.id, player.player.id, player.player.external_id)
-    async with write_session(runtime.sessions, runtime.writer) as session:
-        answer = await service.place_order(session, who, order_ask(body), utcnow())
-        await session.commit()
-    return answer
+    ask = order_ask(body)
+    for attempt in range(DEADLOCK_TRIES):
+        try:
+            async with write_session(runtime.sessions, runtime.writer) as session:
+                answer = await service.place_order(session, who, ask, utcnow())
+                await session.commit()
+            return as_json(answer)
+        except DBAPIError as exc:  # two orders of one player took its rows in other orders
+            if not is_retryable(exc) or attempt == DEADLOCK_TRIES - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
-@router.get("/order", responses=RESPONSES)
+@router.get("/order", response_class=Response, responses={200: LIST_DOC, **RESPONSES})
 async def get_orders(
-    player: Play,
+    player: AnyPlayer,
     runtime: RuntimeDep,
     starting_position: AwareDatetime | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     sort: Literal["asc", "desc"] = "desc",
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> dict[str, Any]:
+) -> Response:
     """Recent orders of the player; with ``cursor``, ``starting_position`` is ignored."""
     query = OrderQuery(starting_position, cursor, sort, limit)
     async with runtime.sessions() as session:
-        return await list_orders(session, player.player.id, query)
+        return as_json(await list_orders(session, player.player.id, query))
