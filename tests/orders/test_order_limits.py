@@ -66,15 +66,19 @@ async def test_an_expired_stack_starts_afresh_and_an_expired_item_is_not_granted
 
 
 async def test_a_grant_past_the_largest_amount_is_refused_not_a_crash(
-    admin: AdminApi, operator: OperatorCtx, client: httpx.AsyncClient
+    admin: AdminApi, operator: OperatorCtx, client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     eco = await build(admin)
     contents = [{"itemId": eco.potion, "quantity": 10**15}]
     huge = await loot(admin, "acme", name="Huge", contents=contents, clientFillable=True)
     orders = await client_for(client, operator)
-    order = await orders.order({"type": "fill_loot", "loot_id": huge, "quantity": 1000})
-    assert results(order) == ["quantity_not_allowed"]
-    assert await gems(operator) == 1000
+    order = await orders.order(
+        {"type": "fill_loot", "loot_id": huge, "quantity": 1000},
+        {"type": "create_new_persistent_inventory", "item_id": eco.sword, "quantity": 101},
+        {"type": "create_new_persistent_inventory", "item_id": eco.sword, "quantity": 100},
+    )
+    assert results(order) == ["quantity_not_allowed", "quantity_not_allowed", "success"]
+    assert await held(runtime) == {eco.sword: 100}  # one row per unstackable instance, capped
 
 
 async def test_a_coupon_rounds_in_the_players_favour(

@@ -31,6 +31,7 @@ ROWS = table(InventoryItem)
 ALWAYS_OWNED = "always_owned"
 TYPES = ("persistent", "transient", ALWAYS_OWNED)
 STACK = ["player_id", "stack_key"]
+MAX_INSTANCES = 100  # of an unstackable item per grant: one row each
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,10 @@ async def grant(
     }
     if item.stackable:
         return [await _add_to_stack(session, item, values, asked.quantity)]
+    if asked.quantity > MAX_INSTANCES:
+        raise StackLimitReached(
+            f"At most {MAX_INSTANCES} instances of item {item.id} at once (it does not stack)."
+        )
     made = []
     for _ in range(asked.quantity):
         found = await session.execute(insert(ROWS).values(**values, count=1).returning(*COLUMNS))
