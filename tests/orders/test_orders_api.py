@@ -156,8 +156,8 @@ async def test_concurrent_orders_that_take_rows_in_other_orders_all_succeed(
     admin: AdminApi, operator: OperatorCtx, client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     """Players buying packs that hold the currency they pay in, beside fills of the same stacks
-    in the other order: no order waits on a shared mint or burn row, and a deadlock between two
-    orders of one player is retried, never a 500."""
+    in the other order: no order waits on a shared mint or burn row, and one player's orders run
+    one after another (the player's row lock), so they never deadlock: never a 500."""
     eco = await build(admin)
     players = [Orders(client, await player_token(operator, f"c{n}")) for n in range(6)]
     fill = {"type": "fill_loot", "loot_id": eco.daily, "quantity": 1}

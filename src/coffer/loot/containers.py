@@ -28,6 +28,7 @@ from coffer.loot.effects import Effect, Mover, spend
 from coffer.loot.events import tell
 from coffer.loot.filling import grant_item, items_by_id
 from coffer.loot.models import ContainerOpen
+from coffer.players.service import hold_player
 
 CONTAINER = "container"
 DROP_TABLE = "drop_table"
@@ -50,6 +51,7 @@ async def open_container(
     session: AsyncSession, secrets: SecretBox, ask: OpenAsk, now: datetime
 ) -> dict[str, Any]:
     """Open the container once per key; a repeat answers the first open."""
+    await hold_player(session, ask.player_id)
     public_id = f"co_{ULID()}"
     row = {
         "public_id": public_id,

@@ -24,6 +24,7 @@ from coffer.orders.entries import Ctx, Details, apply_entry
 from coffer.orders.models import PlayerOrder
 from coffer.orders.records import player_uuid
 from coffer.orders.results import EntryFailed
+from coffer.players.service import hold_player
 
 Outcome = tuple[str, Details]
 
@@ -39,6 +40,7 @@ async def place_order(
     session: AsyncSession, who: Who, ask: OrderAsk, now: datetime
 ) -> dict[str, Any]:
     """Apply the order once; a repeat of its ``client_order_ref_id`` answers the first body."""
+    await hold_player(session, who.player_id)
     order_id = f"po_{ULID()}"
     row = {
         "public_id": order_id,

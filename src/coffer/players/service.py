@@ -60,3 +60,10 @@ async def player_id(conn: AsyncConnection, operator_id: int, external_id: str) -
     add = insert_or_skip(conn.dialect.name, players, ("operator_id", "external_id"))
     await conn.execute(add, {**new, "created_at": utcnow()})
     return int(await conn.scalar(FIND_ID, key) or 0)
+
+
+async def hold_player(session: AsyncSession, player_id: int) -> None:
+    """Take the player's row lock until commit (PostgreSQL; SQLite has one writer anyway): one
+    player's changes that touch several of their rows then run one after another, so two of
+    them never take those rows in opposite orders and deadlock."""
+    await session.execute(select(Player.id).where(Player.id == player_id).with_for_update())

@@ -112,7 +112,7 @@ async def place_order(body: OrderIn, player: AnyPlayer, runtime: RuntimeDep) -> 
                 answer = await service.place_order(session, who, ask, utcnow())
                 await session.commit()
             return as_json(answer)
-        except DBAPIError as exc:  # two orders of one player took its rows in other orders
+        except DBAPIError as exc:  # a deadlock with another path of the same player's rows
             if not is_retryable(exc) or attempt == DEADLOCK_TRIES - 1:
                 raise
     raise AssertionError("unreachable")
