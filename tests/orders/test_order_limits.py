@@ -69,7 +69,7 @@ async def test_a_grant_past_the_largest_amount_is_refused_not_a_crash(
     admin: AdminApi, operator: OperatorCtx, client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     eco = await build(admin)
-    contents = [{"itemId": eco.potion, "quantity": 10**15}]
+    contents = [{"itemId": eco.ticket, "quantity": 10**15}]  # a stack with no maxStack
     huge = await loot(admin, "acme", name="Huge", contents=contents, clientFillable=True)
     orders = await client_for(client, operator)
     order = await orders.order(

@@ -119,3 +119,18 @@ async def update_item(
     item.updated_at = utcnow()
     await session.flush()
     return item
+
+
+async def items_by_id(
+    session: AsyncSession, operator_id: int, ids: set[int], known: dict[int, Item] | None = None
+) -> dict[int, Item]:
+    """The operator's items among ``ids``; another operator's are simply absent. Items in
+    ``known`` are not read again, and the ones read are added to it."""
+    known = {} if known is None else known
+    missing = sorted(ids - set(known))
+    if missing:
+        found = await session.scalars(
+            select(Item).where(Item.operator_id == operator_id, Item.id.in_(missing))
+        )
+        known.update((item.id, item) for item in found)
+    return {i: known[i] for i in ids if i in known}

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coffer.catalog.items import items_by_id
 from coffer.catalog.loot_schemas import ContentIn, LootIn, LootUpdate, PriceIn
-from coffer.catalog.models import Item, Loot
+from coffer.catalog.models import Loot
 from coffer.catalog.traits import MAX_ID
 from coffer.kit.db import utcnow
 from coffer.kit.errors import NotFound, ValidationFailed
@@ -24,18 +25,11 @@ def etag(loot: Loot) -> str:
     return f"v{loot.version}"
 
 
-async def _items(session: AsyncSession, operator_id: int, ids: set[int]) -> dict[int, Item]:
-    found = await session.scalars(
-        select(Item).where(Item.operator_id == operator_id, Item.id.in_(sorted(ids)))
-    )
-    return {item.id: item for item in found}
-
-
 async def _depth(session: AsyncSession, operator_id: int, contents: list[ContentIn]) -> int:
     """How deep bundles nest under these contents; past MAX_DEPTH (or a cycle) is refused."""
     depth, layer = 0, {c.item_id for c in contents}
     while layer:
-        items = await _items(session, operator_id, layer)
+        items = await items_by_id(session, operator_id, layer)
         loot_ids = {i.loot_id for i in items.values() if i.kind == "bundle" and i.loot_id}
         if not loot_ids:
             return depth
@@ -76,7 +70,7 @@ async def _check(
     fillable: bool,
 ) -> None:
     wanted = {c.item_id for c in contents} | {p.price_item_id for p in prices}
-    items = await _items(session, operator.id, wanted)
+    items = await items_by_id(session, operator.id, wanted)
     fields: dict[str, str] = {}
     for index, content in enumerate(contents):
         item = items.get(content.item_id)

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from ulid import ULID
 
+from coffer.catalog.items import items_by_id
 from coffer.catalog.models import Item, Loot
 from coffer.fairness.algorithm import ALGORITHM_KEY
 from coffer.fairness.models import SeedPair
@@ -26,7 +27,7 @@ from coffer.kit.secrets import SecretBox
 from coffer.loot import drops
 from coffer.loot.effects import Effect, Mover, spend
 from coffer.loot.events import tell
-from coffer.loot.filling import grant_item, items_by_id
+from coffer.loot.filling import grant_item
 from coffer.loot.models import ContainerOpen
 from coffer.players.service import hold_player
 

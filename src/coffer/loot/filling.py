@@ -4,10 +4,10 @@ Ledger keys name the entry path (``<order key>:<entry>:<content index>…``), so
 posted once per order entry however deep its bundles go.
 """
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.catalog.models import Item, Loot
+from coffer.catalog.items import items_by_id
+from coffer.catalog.models import Loot
 from coffer.inventory.errors import StackLimitReached
 from coffer.inventory.instances import Grant
 from coffer.kit.errors import ValidationFailed
@@ -16,21 +16,6 @@ from coffer.loot.effects import Effect, Mover, give
 
 BUNDLE = "bundle"
 MAX_DEPTH = 4  # a bundle in a bundle in a bundle… is refused when defined past this
-
-
-async def items_by_id(
-    session: AsyncSession, operator_id: int, ids: set[int], known: dict[int, Item] | None = None
-) -> dict[int, Item]:
-    """The operator's items among ``ids``; another operator's are simply absent. Items in
-    ``known`` are not read again, and the ones read are added to it."""
-    known = {} if known is None else known
-    missing = sorted(ids - set(known))
-    if missing:
-        found = await session.scalars(
-            select(Item).where(Item.operator_id == operator_id, Item.id.in_(missing))
-        )
-        known.update((item.id, item) for item in found)
-    return {i: known[i] for i in ids if i in known}
 
 
 async def fill(

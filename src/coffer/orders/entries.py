@@ -12,13 +12,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coffer.catalog.items import items_by_id
 from coffer.catalog.loots import etag
 from coffer.catalog.models import Item, Loot
 from coffer.inventory import instances
 from coffer.inventory.instances import Grant
 from coffer.kit.errors import CofferError
 from coffer.loot.effects import Effect, Mover
-from coffer.loot.filling import fill, grant_item, items_by_id
+from coffer.loot.filling import fill, grant_item
 from coffer.orders import results
 from coffer.orders.asks import EntryAsk
 from coffer.orders.pricing import pay

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coffer.catalog.items import items_by_id
 from coffer.catalog.models import Item, Loot
 from coffer.kit.errors import CofferError
 from coffer.loot.effects import Effect, Mover, spend
-from coffer.loot.filling import items_by_id
 from coffer.orders import results
 from coffer.orders.asks import EntryAsk
 from coffer.orders.results import EntryFailed
