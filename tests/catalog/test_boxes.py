@@ -172,7 +172,7 @@ PRIZE_CASES: list[tuple[dict[str, Any], str]] = [
     ({"slug": "Bad Slug"}, "slug"),
     ({"slug": "-x"}, "slug"),
     ({"isActive": "true"}, "isActive"),
-    ({"currency": "EURO"}, "currency"),
+    ({"currency": "eur"}, "currency"),
 ]
 
 

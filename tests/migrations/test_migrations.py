@@ -4,12 +4,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
+from coffer.migrate import compare_type
 from coffer.models import Base
 from coffer.runtime import Runtime
 
 
 def _differences(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(connection, opts={"compare_type": compare_type})
     return list(compare_metadata(context, Base.metadata))
 
 

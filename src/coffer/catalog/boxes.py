@@ -13,11 +13,13 @@ from coffer.catalog.schemas import MAX_ID, BoxCreate, BoxUpdate, DraftIn
 from coffer.kit.db import utcnow
 from coffer.kit.errors import AlreadyExists, NotFound, ValidationFailed
 from coffer.kit.money import Rate
+from coffer.ledger.queries import virtual_rates
 from coffer.operators import service as operators
 from coffer.operators.models import Operator
 
 MAX_TOTAL_WEIGHT = 2**32
 MAX_FIELD_ERRORS = 50
+BONUS = "bonus"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class CheckedDraft:
     draft: DraftIn
     items: dict[int, Item]
     rates: dict[str, Rate]
+    virtual: bool = False  # priced in a virtual currency: pays only in it (SPEC §12)
 
 
 def stored_draft(draft: DraftIn) -> dict[str, Any]:
@@ -54,11 +57,23 @@ def stored_draft(draft: DraftIn) -> dict[str, Any]:
     }
 
 
-async def check_draft(session: AsyncSession, operator: Operator, draft: DraftIn) -> CheckedDraft:
-    """Every item exists and is the operator's, every currency has a rate, W fits 32 bits."""
+async def box_rates(
+    session: AsyncSession, operator: Operator, currency: str
+) -> tuple[dict[str, Rate], bool]:
+    """The operator's rates with ``currency`` among them, and whether it is a virtual one."""
     rates = await operators.load_rates(session, operator)
-    if draft.currency not in rates:
-        raise unsupported(operator, draft.currency)
+    if currency in rates:
+        return rates, False
+    virtual = await virtual_rates(await session.connection(), operator.id)
+    if currency not in virtual:
+        raise unsupported(operator, currency)
+    return {**rates, currency: virtual[currency]}, True
+
+
+async def check_draft(session: AsyncSession, operator: Operator, draft: DraftIn) -> CheckedDraft:
+    """Every item exists and is the operator's, every currency has a rate, W fits 32 bits; a
+    box priced in a virtual currency pays no bonus (it would reach the casino's money)."""
+    rates, virtual = await box_rates(session, operator, draft.currency)
     wanted = {p.item_id for p in draft.prizes if p.item_id is not None}
     found = await session.scalars(
         select(Item).where(Item.operator_id == operator.id, Item.id.in_(wanted))
@@ -75,12 +90,17 @@ async def check_draft(session: AsyncSession, operator: Operator, draft: DraftIn)
             fields[f"prizes[{i}].itemId"] = (
                 f"item {item.id} is priced in {item.currency}, which has no rate"
             )
+        elif virtual and item.type == BONUS:
+            fields[f"prizes[{i}].itemId"] = (
+                f"item {item.id} is a casino bonus; a box priced in the virtual currency "
+                f"{draft.currency} cannot pay one (virtual currency never becomes real money)"
+            )
     total = sum(p.weight for p in draft.prizes)
     if total > MAX_TOTAL_WEIGHT:
         fields["prizes"] = f"total weight {total} exceeds 2^32 ({MAX_TOTAL_WEIGHT})"
     if fields:
         raise ValidationFailed(fields=fields)
-    return CheckedDraft(draft, items, rates)
+    return CheckedDraft(draft, items, rates, virtual)
 
 
 async def versions_of(session: AsyncSession, box: Box) -> list[BoxVersion]:

@@ -14,6 +14,7 @@ from coffer.catalog.schemas import MAX_ID
 from coffer.catalog.snapshot import cash_name
 from coffer.kit.errors import UnknownBox, UnsupportedLocale, ValidationFailed
 from coffer.kit.money import Rate, convert, round_half_up
+from coffer.ledger.queries import virtual_rates
 from coffer.operators import service as operators
 from coffer.operators.models import Operator
 
@@ -33,6 +34,7 @@ class BoxQuery:
     ids: list[int] | None = None
     currency: str | None = None
     locale: str | None = None
+    real_money: bool = False  # the player app's view: no box priced in a virtual currency
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +132,25 @@ async def _shape(
     operator: Operator,
     rows: Sequence[tuple[Box, BoxVersion]],
     rates: dict[str, Rate],
-    currency: str | None,
+    query: BoxQuery,
 ) -> list[LiveBox]:
-    """Attach live prizes (one query for the whole page) and convert prices."""
+    """Attach live prizes (one query for the whole page) and convert prices; a box priced in
+    a virtual currency shows in it, whatever currency was asked (no rate links the two)."""
     prizes = await _prizes_by_version(session, [version.id for _, version in rows])
+    virtual: dict[str, Rate] = {}
+    if any(version.currency not in rates for _, version in rows):
+        virtual = await virtual_rates(await session.connection(), operator.id)
     out: list[LiveBox] = []
     for box, version in rows:
         source = rates.get(version.currency)
-        target = rates.get(currency) if currency else source
+        target = rates.get(query.currency) if query.currency else source
+        if source is None and version.currency in virtual:
+            if query.real_money:
+                raise UnknownBox(
+                    f"Box {box.id} is priced in {version.currency}, a virtual currency; "
+                    "the player app sells boxes for real money only."
+                )
+            source = target = virtual[version.currency]
         if source is None or target is None:
             raise unsupported(operator, version.currency)
         out.append(_live_box(box, version, source, target, prizes.get(version.id, [])))
@@ -184,7 +197,7 @@ async def live_boxes(
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
     page = stmt.order_by(Box.id).offset((query.page - 1) * query.per_page).limit(query.per_page)
     rows = [(box, version) for box, version in await session.execute(page)]
-    return await _shape(session, operator, rows, rates, query.currency), total
+    return await _shape(session, operator, rows, rates, query), total
 
 
 async def live_box(
@@ -198,4 +211,4 @@ async def live_box(
     if found is None:
         raise UnknownBox(f"No box {box_id}.")
     box, version = found
-    return (await _shape(session, operator, [(box, version)], rates, query.currency))[0]
+    return (await _shape(session, operator, [(box, version)], rates, query))[0]

@@ -111,7 +111,7 @@ class BoxVersion(Base):
     operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
     version_number: Mapped[int] = mapped_column()
     price_minor: Mapped[int] = mapped_column(BigInteger)
-    currency: Mapped[str] = mapped_column(String(3))
+    currency: Mapped[str] = mapped_column(String(8))  # ISO 4217, or a virtual currency
     house_edge_bps: Mapped[int] = mapped_column()
     total_weight: Mapped[int] = mapped_column(BigInteger)
     snapshot: Mapped[str] = mapped_column(Text)

@@ -23,7 +23,9 @@ MIN_HOUSE_EDGE_BPS = -(10**9)
 
 
 def prize_values(checked: CheckedDraft) -> list[int]:
-    """Each prize's value in the box currency at today's rates (cash prizes already are)."""
+    """Each prize's value in the box currency at today's rates (cash prizes already are). In
+    a virtual currency an item is worth nothing: no rate links it to the item's real value,
+    so the house edge counts the cash prizes only."""
     draft, rates = checked.draft, checked.rates
     target = rates[draft.currency]
     values: list[int] = []
@@ -34,6 +36,9 @@ def prize_values(checked: CheckedDraft) -> list[int]:
             values.append(prize.cash_minor)
             continue
         item = checked.items[prize.item_id]
+        if checked.virtual:
+            values.append(0)
+            continue
         value = convert(item.value_minor, rates[item.currency], target)
         if value > MAX_MINOR:
             fields[f"prizes[{i}].itemId"] = f"value converts to more than {MAX_MINOR} minor units"

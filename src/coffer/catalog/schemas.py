@@ -18,7 +18,7 @@ from pydantic import (
 from coffer.catalog.traits import ItemTraits, TraitsOut
 from coffer.kit.money import MAX_MINOR
 from coffer.kit.schemas import ApiModel, UtcTime, clean_text, not_null
-from coffer.operators.schemas import CurrencyCode, HttpUrlText
+from coffer.operators.schemas import AnyCurrencyCode, CurrencyCode, HttpUrlText
 
 MAX_ID = 2**63 - 1
 MAX_WEIGHT = 10**9
@@ -138,7 +138,7 @@ class DraftIn(ApiModel):
     """The part of a box that publishing freezes into a version."""
 
     price_minor: PriceMinor
-    currency: CurrencyCode
+    currency: AnyCurrencyCode
     prizes: Annotated[list[PrizeIn], Field(min_length=1, max_length=MAX_PRIZES)]
 
 

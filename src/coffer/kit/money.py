@@ -7,6 +7,8 @@ from fractions import Fraction
 # The largest amount of minor units any price, value or credit may have: sums of up to a few
 # thousand of them still fit a signed 64-bit column.
 MAX_MINOR = 10**15
+# A virtual currency's rate: never converted to or from anything (SPEC §12).
+NO_LINK = Fraction(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +62,21 @@ def round_half_up(value: Fraction) -> int:
     return rounded if value >= 0 else -rounded
 
 
+def virtual_rate(code: str, decimals: int) -> Rate:
+    """A virtual currency's place among rates: its digits, and no link to any real currency."""
+    return Rate(code, NO_LINK, decimals)
+
+
+def is_virtual(rate: Rate) -> bool:
+    return rate.to_base == NO_LINK
+
+
 def convert(amount_minor: int, source: Rate, target: Rate) -> int:
     """Convert minor units through the base, rounding half-up to the target's minor unit."""
     if source.currency == target.currency:
         return amount_minor
+    if NO_LINK in (source.to_base, target.to_base):
+        raise ValueError(f"no rate links {source.currency} to {target.currency} (SPEC §12)")
     major = Fraction(amount_minor, 10**source.minor_digits)
     in_target = major * source.to_base / target.to_base
     return round_half_up(in_target * 10**target.minor_digits)

@@ -3,9 +3,12 @@
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from coffer.kit.money import Rate, virtual_rate
 from coffer.ledger.models import LedgerAccount, LedgerPosting, VirtualCurrency
+
+VIRTUAL = select(VirtualCurrency.code, VirtualCurrency.decimals)
 
 
 async def currencies_of(session: AsyncSession, operator_id: int) -> Sequence[VirtualCurrency]:
@@ -17,6 +20,12 @@ async def currencies_of(session: AsyncSession, operator_id: int) -> Sequence[Vir
             .order_by(VirtualCurrency.code)
         )
     ).all()
+
+
+async def virtual_rates(conn: AsyncConnection, operator_id: int) -> dict[str, Rate]:
+    """The operator's virtual currencies as rates that convert to nothing else (SPEC §12)."""
+    rows = await conn.execute(VIRTUAL.where(VirtualCurrency.operator_id == operator_id))
+    return {code: virtual_rate(code, decimals) for code, decimals in rows}
 
 
 async def system_totals(session: AsyncSession, currency_id: int) -> dict[str, int]:

@@ -20,6 +20,8 @@ Name = Annotated[SafeText, StringConstraints(min_length=1, max_length=200)]
 Bps = Annotated[StrictInt, Field(ge=0, le=10_000)]
 TimeoutMs = Annotated[StrictInt, Field(ge=100, le=60_000)]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+# A real (ISO 4217) code or a virtual currency's own (2-8 upper-case letters or digits).
+AnyCurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,8}$")]
 
 
 def _http_url(value: str) -> str:

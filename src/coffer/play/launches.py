@@ -85,7 +85,9 @@ async def mint(
     rate_for(await load_rates(session, operator), currency)
     funding_rounds = _funding_rounds(command)
     if command.target_box_id is not None:  # UNKNOWN_BOX unless active and published
-        await live_box(session, operator, command.target_box_id, BoxQuery(currency=currency))
+        await live_box(
+            session, operator, command.target_box_id, BoxQuery(currency=currency, real_money=True)
+        )
     player = await ensure_player(session, operator, command.player_external_id)
     token = new_secret("lt_")
     expires_at = now + LAUNCH_TTL

@@ -27,7 +27,7 @@ async def welcome(session: AsyncSession, secrets: SecretBox, context: PlayContex
     """Read the first screen's data; creates the player's seed pair on first use."""
     target = None
     if context.launch.target_box_id is not None:
-        query = BoxQuery(currency=context.currency, locale=context.launch.locale)
+        query = BoxQuery(currency=context.currency, locale=context.launch.locale, real_money=True)
         target = await live_box(session, context.operator, context.launch.target_box_id, query)
     player = await session.get(Player, context.player.id)
     assert player is not None

@@ -18,11 +18,13 @@ from coffer.catalog.cards import Card, playable
 from coffer.kit.db import insert_or_skip, table, utcnow
 from coffer.kit.direct import run
 from coffer.kit.errors import CofferError, WalletUnavailable
-from coffer.kit.money import Rate, convert
+from coffer.kit.money import Rate, convert, is_virtual
+from coffer.ledger.queries import virtual_rates
 from coffer.operators.models import Operator
 from coffer.operators.service import rate_for, rates_now
 from coffer.players.service import player_id
 from coffer.rounds import idempotency as actions
+from coffer.rounds import virtual
 from coffer.rounds.commands import Purchase, Reel
 from coffer.rounds.models import PlayerAction, Round, RoundReel
 from coffer.rounds.pricing import check_expected, price_reels, snapshot_rates
@@ -61,6 +63,7 @@ class Bought:
     reel_indexes: tuple[int, ...]
     cards: tuple[Card, ...]
     rates: dict[str, Rate]
+    virtual: bool = False  # priced in a virtual currency: paid through the ledger (SPEC §12)
 
 
 async def write_round(
@@ -68,19 +71,18 @@ async def write_round(
 ) -> Bought:
     """Check and price the reels, then write the pending round, its claim and its reels."""
     assert command.reels is not None
-    if command.funding == "player" and operator.wallet_url is None:
-        raise WalletUnavailable(NO_WALLET)
     conn = await session.connection()
     player = await player_id(conn, operator.id, command.player_external_id)
     digest = actions.request_hash(command.fingerprint())
     reels = sorted(command.reels, key=lambda r: r.reel_index)
-    currency = command.currency or operator.base_currency
     try:
-        cards, rates, prices = await _priced(conn, operator, reels, currency, command)
+        cards, rates, prices, currency = await _priced(conn, operator, reels, command)
     except CofferError:
         await _replay_if_known(session, gateway, operator, player, command, digest)
         raise
-    funding = await _funding(conn, command, operator, frozenset(c.box_id for c in cards))
+    paid_in_vc = is_virtual(rates[currency])
+    boxes = frozenset(c.box_id for c in cards)
+    funding = await _funding(conn, command, operator, boxes, paid_in_vc)
     bought = Bought(
         operator,
         player,
@@ -95,6 +97,7 @@ async def write_round(
         tuple(r.reel_index for r in reels),
         cards,
         {code: rates[code] for code in {currency, *(c.currency for c in cards)}},
+        paid_in_vc,
     )
     round_id = int((await run(conn, ADD_ROUND, _round_row(bought))).scalar())
     action_id = await _claim(conn, operator.id, player, command.client_action_id, digest, round_id)
@@ -116,10 +119,17 @@ async def write_round(
 
 
 async def _funding(
-    conn: AsyncConnection, command: Purchase, operator: Operator, boxes: frozenset[int]
+    conn: AsyncConnection,
+    command: Purchase,
+    operator: Operator,
+    boxes: frozenset[int],
+    paid_in_vc: bool,
 ) -> str:
     """Who pays: as asked, or for the player app as its launch's free opens allow. A retry
-    rolls the taken free open back with everything else before it replays."""
+    rolls the taken free open back with everything else before it replays. Only the ledger
+    pays without a wallet."""
+    if command.funding == "player" and operator.wallet_url is None and not paid_in_vc:
+        raise WalletUnavailable(NO_WALLET)
     if command.funding != "session":
         return command.funding
     if command.grant is not None and await command.grant(conn, boxes):
@@ -133,19 +143,28 @@ async def _priced(
     conn: AsyncConnection,
     operator: Operator,
     reels: list[Reel],
-    currency: str,
     command: Purchase,
-) -> tuple[tuple[Card, ...], dict[str, Rate], list[int]]:
-    """The reels' cards, the rates and each reel's price, or why they cannot be bought."""
+) -> tuple[tuple[Card, ...], dict[str, Rate], list[int], str]:
+    """The reels' cards, the rates, each reel's price and the currency paid in, or why they
+    cannot be bought. Boxes priced in one virtual currency are paid in it unless asked
+    otherwise (and then refused)."""
     cards = await playable(conn, operator.id, [r.box_version_id for r in reels])
     rates = await rates_now(conn, operator.id)
+    currency = command.currency or operator.base_currency
+    codes = {card.currency for card in cards}
+    if not codes | {currency} <= rates.keys():
+        rates |= await virtual_rates(conn, operator.id)
+        only = next(iter(codes))
+        if command.currency is None and len(codes) == 1 and only in rates:
+            currency = only if is_virtual(rates[only]) else currency
     rate_for(rates, currency)
+    virtual.check_alone(cards, currency, rates, command)
     prices = price_reels([(c.price_minor, c.currency) for c in cards], currency, rates)
     shown = command.expected_price_minor
     if shown is None and command.pinned is not None:  # the price at the session's pinned rate
         shown = sum(convert(c.price_minor, rates[c.currency], command.pinned) for c in cards)
     check_expected(sum(prices), shown, operator.fx_tolerance_bps)
-    return tuple(cards), rates, prices
+    return tuple(cards), rates, prices, currency
 
 
 def _round_row(bought: Bought) -> dict[str, Any]:

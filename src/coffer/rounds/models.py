@@ -22,7 +22,7 @@ class Round(Base):
     status: Mapped[str] = mapped_column(String(16))
     mode: Mapped[str] = mapped_column(String(16))
     funding: Mapped[str] = mapped_column(String(16))
-    currency: Mapped[str] = mapped_column(String(3))
+    currency: Mapped[str] = mapped_column(String(8))
     bet_minor: Mapped[int] = mapped_column(BigInteger)
     payout_minor: Mapped[int | None] = mapped_column(BigInteger)
     refunded_minor: Mapped[int | None] = mapped_column(BigInteger)

@@ -7,6 +7,7 @@ prepaid round, a round the resolver took meanwhile) goes through ``steps`` as be
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -18,18 +19,18 @@ from coffer.fairness import algorithm
 from coffer.fairness.service import Drawing, next_nonce
 from coffer.inventory.models import Entitlement, InventoryItem
 from coffer.inventory.rules import VAULT_TYPES, cashback_minor
-from coffer.inventory.states import UNRESOLVED
+from coffer.inventory.states import ROUND, UNRESOLVED, VIRTUAL_ROUND
 from coffer.kit.db import table, utcnow
 from coffer.kit.direct import run
 from coffer.operators.service import convert_checked
-from coffer.rounds import answers, steps
+from coffer.rounds import answers, steps, virtual
 from coffer.rounds import idempotency as actions
 from coffer.rounds.answers import Fairness, ReelView, Result, Settled, WonItemView
 from coffer.rounds.buying import Bought
 from coffer.rounds.events import bonus_item
 from coffer.rounds.models import Round, RoundReel
-from coffer.seamless.client import Accepted, CallResult, WalletRequest, WalletTarget
-from coffer.seamless.instructions import insert_instruction, instruction_row
+from coffer.seamless.client import Accepted, CallResult, WalletRequest
+from coffer.seamless.instructions import LEDGER, insert_instruction, instruction_row
 from coffer.seamless.service import Gateway, Send
 from coffer.webhooks.outbox import emit_row
 
@@ -52,13 +53,19 @@ ADD_BONUSES = insert(BONUSES).returning(BONUSES.c.id, sort_by_parameter_order=Tr
 
 
 async def debit(session: AsyncSession, gateway: Gateway, bought: Bought) -> steps.Step:
-    """Write the debit; an operator-funded round records it unsent and moves on at once."""
+    """Write the debit; an operator-funded round records it unsent and moves on at once, a
+    round in a virtual currency posts it to the ledger and moves on at once."""
+    if bought.virtual:
+        return await _accepted(
+            session, gateway, bought, Accepted(await _spend(session, bought), None)
+        )
     conn = await session.connection()
     target = gateway.target(bought.operator)
     operator_funded = bought.funding == "operator"
     key = f"round:{bought.public_id}"
     rpc = "none" if operator_funded else "wallet.debit"
-    row = _instruction(bought, "purchase", rpc, key, bought.bet_minor, gateway, target)
+    after = gateway.resolver_after(target)
+    row = _instruction(bought, "purchase", rpc, key, bought.bet_minor, after)
     instruction_id = await insert_instruction(conn, row)
     if operator_funded:
         return await _accepted(session, gateway, bought, Accepted(None, None))
@@ -85,14 +92,25 @@ async def debit(session: AsyncSession, gateway: Gateway, bought: Bought) -> step
     return Send(instruction_id, target, request, finish, abandon=abandon)
 
 
+async def _spend(session: AsyncSession, bought: Bought) -> int | None:
+    """A virtual-currency round's debit, posted to the ledger and recorded as an instruction
+    no wallet hears of (so history shows it); the balance after it."""
+    key = f"round:{bought.public_id}"
+    paid = bought.funding == "player" and bought.bet_minor > 0
+    balance = None
+    if paid:
+        amount = -bought.bet_minor
+        balance = await virtual.post(
+            session, _who(bought), bought.currency, amount, key, virtual.BOUGHT
+        )
+    rpc = LEDGER if paid else "none"
+    row = _instruction(bought, "purchase", rpc, key, bought.bet_minor, None)
+    await insert_instruction(await session.connection(), row)
+    return balance
+
+
 def _instruction(
-    bought: Bought,
-    kind: str,
-    rpc: str,
-    key: str,
-    amount_minor: int,
-    gateway: Gateway,
-    target: WalletTarget,
+    bought: Bought, kind: str, rpc: str, key: str, amount_minor: int, after: datetime | None
 ) -> dict[str, Any]:
     """A money instruction of this round (the resolver leaves it to the request at first)."""
     return instruction_row(
@@ -106,7 +124,7 @@ def _instruction(
         funding=bought.funding,
         round_id=bought.round_id,
         round_public_id=bought.public_id,
-        resolver_after=gateway.resolver_after(target),
+        resolver_after=after,
     )
 
 
@@ -171,7 +189,7 @@ async def settle(
     await _events(conn, bought, result, drawn.bonuses)
     if drawn.cash_minor == 0:
         return stored
-    return await _payout(conn, gateway, bought, drawn.cash_minor, stored)
+    return await _payout(session, gateway, bought, drawn.cash_minor, stored)
 
 
 async def draw(conn: AsyncConnection, bought: Bought, drawing: Drawing) -> Drawn:
@@ -197,7 +215,7 @@ async def draw(conn: AsyncConnection, bought: Bought, drawing: Drawing) -> Drawn
         views.append(ReelView(index, card.id, prize.item_id, name, value))
         if item is None:
             cash += value
-        elif item.type in VAULT_TYPES:
+        elif item.type in VAULT_TYPES or bought.virtual:  # no casino bonus for virtual money
             vault.append((index, item))
         else:
             bonuses.append((index, item))
@@ -230,12 +248,13 @@ async def _to_vault(
 ) -> tuple[WonItemView, ...]:
     if not won:
         return ()
-    extra = {"round_public_id": bought.public_id, "state": UNRESOLVED}
+    origin = VIRTUAL_ROUND if bought.virtual else ROUND  # a virtual prize never cashes back
+    extra = {"round_public_id": bought.public_id, "state": UNRESOLVED, "origin": origin}
     rows = [{**_won_row(bought, index, item), **extra} for index, item in won]
     for row in rows:
         row["updated_at"] = row["created_at"]
     ids = await run(conn, ADD_VAULT, rows)
-    policies = bought.operator.policies
+    policies = {"cashback_enabled": False} if bought.virtual else bought.operator.policies
     return tuple(
         WonItemView(row_id, item.id, item.name, cashback_minor(item, policies), item.currency,
                     UNRESOLVED)
@@ -276,13 +295,26 @@ async def _events(
         )
 
 
+def _who(bought: Bought) -> tuple[int, int, str]:
+    return bought.operator.id, bought.player_id, bought.player_external_id
+
+
 async def _payout(
-    conn: AsyncConnection, gateway: Gateway, bought: Bought, cash_minor: int, answer: Result
-) -> Send[steps.Outcome]:
-    """Write the cash payout credit (key payout:round:<id>); the resolver re-sends it if need be."""
-    target = gateway.target(bought.operator)
+    session: AsyncSession, gateway: Gateway, bought: Bought, cash_minor: int, answer: Result
+) -> steps.Step:
+    """Write the cash payout credit (key payout:round:<id>); the resolver re-sends it if need be.
+    A round in a virtual currency is credited in it, on the ledger, at once."""
     key = f"payout:round:{bought.public_id}"
-    row = _instruction(bought, "payout", "wallet.credit", key, cash_minor, gateway, target)
+    conn = await session.connection()
+    if bought.virtual:
+        await virtual.post(session, _who(bought), bought.currency, cash_minor, key, virtual.PAID)
+        await insert_instruction(
+            conn, _instruction(bought, "payout", LEDGER, key, cash_minor, None)
+        )
+        return answer
+    target = gateway.target(bought.operator)
+    after = gateway.resolver_after(target)
+    row = _instruction(bought, "payout", "wallet.credit", key, cash_minor, after)
     credit_id = await insert_instruction(conn, row)
 
     async def finish(_session: AsyncSession, _result: CallResult, _owned: bool) -> steps.Outcome:

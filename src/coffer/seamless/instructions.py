@@ -32,6 +32,11 @@ RECORD = (
 REF_CHARS, CODE_CHARS, ERROR_CHARS, DETAIL_CHARS = 200, 64, 1000, 4096
 
 
+# Instructions no wallet ever hears of, and the state they are written in.
+LEDGER = "ledger"
+UNSENT = {"none": "skipped", LEDGER: "accepted"}
+
+
 def instruction_row(
     *,
     operator_id: int,
@@ -48,8 +53,10 @@ def instruction_row(
     rollback_of: str | None = None,
     resolver_after: datetime | None = None,
 ) -> dict[str, Any]:
-    """The row of an instruction about to be sent; ``rpc='none'`` records one never sent."""
+    """The row of an instruction about to be sent; ``rpc='none'`` records one never sent, and
+    ``rpc='ledger'`` one already applied to Coffer's own ledger (a virtual currency's)."""
     now = utcnow()
+    unsent = rpc in UNSENT
     return {
         "operator_id": operator_id,
         "player_id": player_id,
@@ -63,12 +70,12 @@ def instruction_row(
         "amount_minor": amount_minor,
         "currency": currency,
         "funding": funding,
-        "state": "skipped" if rpc == "none" else "pending",
+        "state": UNSENT.get(rpc, "pending"),
         "attempts": 0,
-        "next_attempt_at": None if rpc == "none" else resolver_after or now,
+        "next_attempt_at": None if unsent else resolver_after or now,
         "created_at": now,
         "updated_at": now,
-        "resolved_at": now if rpc == "none" else None,
+        "resolved_at": now if unsent else None,
     }
 
 

@@ -29,7 +29,7 @@ class WalletInstruction(Base):
     idempotency_key: Mapped[str] = mapped_column(String(128))
     rollback_of: Mapped[str | None] = mapped_column(String(128))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
-    currency: Mapped[str] = mapped_column(String(3))
+    currency: Mapped[str] = mapped_column(String(8))
     funding: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(default=0)

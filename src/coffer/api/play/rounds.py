@@ -63,6 +63,6 @@ async def box(
     request: Request, box_id: BoxId, context: Play, session: DbSession
 ) -> LiveBoxEnvelope:
     """One of the operator's live boxes, priced in the session's currency."""
-    query = BoxQuery(currency=context.currency, locale=context.launch.locale)
+    query = BoxQuery(currency=context.currency, locale=context.launch.locale, real_money=True)
     live = await listing.live_box(session, context.operator, box_id, query)
     return LiveBoxEnvelope(box=live_box_out(request, live))

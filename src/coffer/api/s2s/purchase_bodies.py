@@ -5,7 +5,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, StrictInt, StringConstraints, model_validator
 
 from coffer.kit.schemas import ApiModel, PlayerExternalId, SafeText
-from coffer.operators.schemas import CurrencyCode
+from coffer.operators.schemas import AnyCurrencyCode
 from coffer.rounds.commands import Cancel, Purchase, Reel
 
 MAX_REELS = 100
@@ -25,7 +25,7 @@ class PurchaseRequest(ApiModel):
     game_key: Literal["mystery_box"] = "mystery_box"
     mode: Literal["open", "prepay"] = "open"
     client_action_id: ClientActionId
-    currency: CurrencyCode | None = None
+    currency: AnyCurrencyCode | None = None
     reels: Annotated[list[ReelIn], Field(min_length=1, max_length=MAX_REELS)] | None = None
     funding: Literal["player", "operator"] = "player"
     round_public_id: RoundPublicId | None = None
