@@ -6,11 +6,12 @@ overdraw a stack; each returns the instance before and after, for the callers' c
 Services take the caller's session and never commit.
 """
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, insert, or_, select, true, update
+from sqlalchemy import bindparam, case, insert, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.models import Item
@@ -25,12 +26,18 @@ from coffer.inventory.errors import (
 from coffer.inventory.models import InventoryItem
 from coffer.inventory.states import CONSUMED, PRIZES, UNRESOLVED
 from coffer.kit.db import dialect_insert, table
+from coffer.kit.direct import run
 from coffer.kit.errors import InventoryItemNotFound
 
 ROWS = table(InventoryItem)
 ALWAYS_OWNED = "always_owned"
 TYPES = ("persistent", "transient", ALWAYS_OWNED)
 STACK = ["player_id", "stack_key"]
+# What a grant writes of a new instance (or a stack's first row).
+GRANTED = (
+    "operator_id", "player_id", "item_id", "state", "created_at", "updated_at", "remaining_uses",
+    "expires_at", "custom_data", "inventory_type", "bucket", "origin", "count", "stack_key",
+)  # fmt: skip
 MAX_INSTANCES = 100  # of an unstackable item per grant: one row each
 
 
@@ -150,10 +157,46 @@ async def grant(
             f"At most {MAX_INSTANCES} instances of item {item.id} at once (it does not stack)."
         )
     made = []
+    conn = await session.connection()
+    params = _params(values | {"count": 1})
     for _ in range(asked.quantity):
-        found = await session.execute(insert(ROWS).values(**values, count=1).returning(*COLUMNS))
+        found = await run(conn, ADD_ONE, params)
         made.append(Changed(None, _instance(found.one())))
     return made
+
+
+@functools.cache
+def _stack_upsert(dialect: str, capped: bool) -> Any:
+    """The stack grant as one prebuilt upsert: open the stack, add below its max (``b_max``
+    when ``capped``), or start a used-up or expired stack afresh."""
+    fresh_values = {name: bindparam(f"v_{name}", type_=ROWS.c[name].type) for name in GRANTED}
+    stmt = dialect_insert(dialect, ROWS).values(fresh_values)
+    quantity: Any = bindparam("b_qty", type_=ROWS.c.count.type)
+    now: Any = bindparam("v_updated_at", type_=ROWS.c.updated_at.type)
+    fresh = stmt.excluded
+    dead = (ROWS.c.state == CONSUMED) | (
+        ROWS.c.expires_at.is_not(None) & (ROWS.c.expires_at <= now)
+    )
+    fits = ROWS.c.count + quantity <= bindparam("b_max") if capped else true()
+    grow = {
+        "count": case((dead, quantity), else_=ROWS.c.count + quantity),
+        "expires_at": case((dead, fresh.expires_at), else_=ROWS.c.expires_at),
+        "custom_data": case((dead, fresh.custom_data), else_=ROWS.c.custom_data),
+        "created_at": case((dead, fresh.created_at), else_=ROWS.c.created_at),
+        "state": UNRESOLVED,
+        "updated_at": now,
+    }
+    held_here = ROWS.c.state.in_((UNRESOLVED, CONSUMED))
+    return stmt.on_conflict_do_update(
+        index_elements=STACK, set_=grow, where=held_here & (dead | fits)
+    ).returning(*COLUMNS)
+
+
+ADD_ONE = (
+    insert(ROWS)
+    .values({name: bindparam(f"v_{name}", type_=ROWS.c[name].type) for name in GRANTED})
+    .returning(*COLUMNS)
+)
 
 
 async def _add_to_stack(
@@ -164,34 +207,21 @@ async def _add_to_stack(
     if item.max_stack is not None and quantity > item.max_stack:
         raise StackLimitReached(f"Item {item.id} stacks to at most {item.max_stack}.")
     key = f"{item.id}:{values['bucket'] or ''}"
-    stmt = dialect_insert(session.get_bind().dialect.name, ROWS).values(
-        **values, count=quantity, stack_key=key
-    )
-    now, fresh = values["updated_at"], stmt.excluded
-    dead = (ROWS.c.state == CONSUMED) | (
-        ROWS.c.expires_at.is_not(None) & (ROWS.c.expires_at <= now)
-    )
-    fits = true() if item.max_stack is None else ROWS.c.count + quantity <= item.max_stack
-    grow = {
-        "count": case((dead, quantity), else_=ROWS.c.count + quantity),
-        "expires_at": case((dead, fresh.expires_at), else_=ROWS.c.expires_at),
-        "custom_data": case((dead, fresh.custom_data), else_=ROWS.c.custom_data),
-        "created_at": case((dead, fresh.created_at), else_=ROWS.c.created_at),
-        "state": UNRESOLVED,
-        "updated_at": now,
-    }
-    held_here = ROWS.c.state.in_((UNRESOLVED, CONSUMED))
-    found = await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=STACK, set_=grow, where=held_here & (dead | fits)
-        ).returning(*COLUMNS)
-    )
-    row = found.one_or_none()
+    params = _params(values | {"count": quantity, "stack_key": key}) | {"b_qty": quantity}
+    if item.max_stack is not None:
+        params["b_max"] = item.max_stack
+    conn = await session.connection()
+    stmt = _stack_upsert(conn.dialect.name, item.max_stack is not None)
+    row = (await run(conn, stmt, params)).one_or_none()
     if row is None:
         raise StackLimitReached(f"Item {item.id} stacks to at most {item.max_stack}.")
     after = _instance(row)
     before = replace(after, count=after.count - quantity) if after.count > quantity else None
     return Changed(before, after)
+
+
+def _params(values: dict[str, Any]) -> dict[str, Any]:
+    return {f"v_{name}": values.get(name) for name in GRANTED}
 
 
 async def held(session: AsyncSession, player_id: int, instance_id: int, now: datetime) -> Instance:

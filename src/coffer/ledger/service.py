@@ -10,14 +10,23 @@ Services take the caller's session and never commit.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from coffer.kit.db import table, utcnow
+from coffer.kit.direct import run
 from coffer.kit.errors import IdempotencyKeyReused
 from coffer.ledger.errors import InsufficientVirtualFunds
 from coffer.ledger.models import PLAYER, LedgerAccount, LedgerPosting, LedgerTransaction
+
+TXN_FIELDS = ("currency_id", "idempotency_key", "reason", "reference", "created_at")
+POSTING_FIELDS = (
+    "transaction_id", "account_id", "amount_minor", "balance_after_minor", "idempotency_key",
+    "created_at",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,25 @@ async def post(
         return await _replay(session, currency_id, key, legs)
 
 
+TXNS, POSTINGS, ACCOUNTS = table(LedgerTransaction), table(LedgerPosting), table(LedgerAccount)
+ADD_TXN = (
+    insert(TXNS)
+    .values({name: bindparam(name, type_=TXNS.c[name].type) for name in TXN_FIELDS})
+    .returning(TXNS.c.id)
+)
+ADD_POSTING = insert(POSTINGS).values(
+    {name: bindparam(name, type_=POSTINGS.c[name].type) for name in POSTING_FIELDS}
+)
+_AMOUNT: Any = bindparam("b_amount", type_=ACCOUNTS.c.balance_minor.type)
+MOVE = (
+    update(ACCOUNTS)
+    .where(ACCOUNTS.c.id == bindparam("b_id"))
+    .where(or_(ACCOUNTS.c.kind != PLAYER, ACCOUNTS.c.balance_minor + _AMOUNT >= 0))
+    .values(balance_minor=ACCOUNTS.c.balance_minor + _AMOUNT)
+    .returning(ACCOUNTS.c.balance_minor)
+)
+
+
 async def _apply(
     session: AsyncSession,
     currency_id: int,
@@ -69,46 +97,35 @@ async def _apply(
     legs: Sequence[Leg],
     reference: str | None,
 ) -> Posted:
+    conn = await session.connection()
+    now = utcnow()
     row = {"currency_id": currency_id, "idempotency_key": key, "reason": reason}
-    txn_id = (
-        await session.execute(
-            insert(LedgerTransaction)
-            .values(**row, reference=reference)
-            .returning(LedgerTransaction.id)
-        )
-    ).scalar_one()
+    txn_id = int(
+        (await run(conn, ADD_TXN, row | {"reference": reference, "created_at": now})).scalar()
+    )
     balances: dict[int, int] = {}
     # Always the same order, so two transactions on the same accounts never deadlock.
     for index, leg in sorted(enumerate(legs), key=lambda pair: pair[1].account_id):
-        after = await _move(session, leg)
+        after = await _move(conn, leg)
         balances[leg.account_id] = after
-        await session.execute(
-            insert(LedgerPosting).values(
-                transaction_id=txn_id,
-                account_id=leg.account_id,
-                amount_minor=leg.amount_minor,
-                balance_after_minor=after,
-                idempotency_key=f"{currency_id}:{key}:{index}",
-            )
-        )
+        posting = {
+            "transaction_id": txn_id,
+            "account_id": leg.account_id,
+            "amount_minor": leg.amount_minor,
+            "balance_after_minor": after,
+            "idempotency_key": f"{currency_id}:{key}:{index}",
+            "created_at": now,
+        }
+        await run(conn, ADD_POSTING, posting)
     return Posted(txn_id, balances, replayed=False)
 
 
-async def _move(session: AsyncSession, leg: Leg) -> int:
+async def _move(conn: AsyncConnection, leg: Leg) -> int:
     """Change one balance, refused in the write itself if a player's would go below zero; a
     system leg changes no row (its posting records 0 as the balance after)."""
     if leg.system:
         return 0
-    account = LedgerAccount.__table__.c
-    found = (
-        await session.execute(
-            update(LedgerAccount)
-            .where(account.id == leg.account_id)
-            .where(or_(account.kind != PLAYER, account.balance_minor + leg.amount_minor >= 0))
-            .values(balance_minor=account.balance_minor + leg.amount_minor)
-            .returning(account.balance_minor)
-        )
-    ).scalar_one_or_none()
+    found = (await run(conn, MOVE, {"b_id": leg.account_id, "b_amount": leg.amount_minor})).scalar()
     if found is None:
         raise InsufficientVirtualFunds()
     return int(found)
