@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pycountry
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.kit.db import insert_ignoring_conflict, rows_changed
+from coffer.kit.direct import run
 from coffer.kit.errors import AlreadyExists, ValidationFailed
 from coffer.ledger.errors import UnknownVirtualCurrency
 from coffer.ledger.models import (
@@ -93,16 +94,18 @@ async def currency_by_code(session: AsyncSession, operator_id: int, code: str) -
     return found
 
 
+SYSTEM = select(LedgerAccount.id).where(
+    LedgerAccount.currency_id == bindparam("b_currency"),
+    LedgerAccount.kind == bindparam("b_kind"),
+    LedgerAccount.player_id.is_(None),
+)
+
+
 async def system_account(session: AsyncSession, currency_id: int, kind: str) -> int:
-    found = await session.scalar(
-        select(LedgerAccount.id).where(
-            LedgerAccount.currency_id == currency_id,
-            LedgerAccount.kind == kind,
-            LedgerAccount.player_id.is_(None),
-        )
-    )
+    conn = await session.connection()
+    found = (await run(conn, SYSTEM, {"b_currency": currency_id, "b_kind": kind})).scalar()
     assert found is not None, f"currency {currency_id} has no {kind} account"
-    return found
+    return int(found)
 
 
 async def player_account(

@@ -62,8 +62,11 @@ async def player_id(conn: AsyncConnection, operator_id: int, external_id: str) -
     return int(await conn.scalar(FIND_ID, key) or 0)
 
 
+HOLD = select(Player.id).where(Player.id == bindparam("b_id")).with_for_update()
+
+
 async def hold_player(session: AsyncSession, player_id: int) -> None:
     """Take the player's row lock until commit (PostgreSQL; SQLite has one writer anyway): one
     player's changes that touch several of their rows then run one after another, so two of
     them never take those rows in opposite orders and deadlock."""
-    await session.execute(select(Player.id).where(Player.id == player_id).with_for_update())
+    await run(await session.connection(), HOLD, {"b_id": player_id})
