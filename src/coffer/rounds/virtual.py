@@ -2,7 +2,8 @@
 
 Such a round is bought alone in its currency, opens at once, and both its debit and its cash
 prize are ledger postings written in the round's own transaction (SPEC §12): nothing waits on
-a wallet, so no instruction is written and no resolver has anything to finish.
+a wallet, so its instructions are records for history (``rpc='ledger'``, already accepted)
+that nobody sends, and no resolver has anything to finish.
 """
 
 from sqlalchemy.ext.asyncio import AsyncSession
