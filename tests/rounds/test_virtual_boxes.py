@@ -99,6 +99,20 @@ async def test_a_gem_box_is_paid_and_pays_in_gems_and_verifies(
     assert shop.casino.ledger() == []
 
 
+async def test_a_gem_box_house_edge_counts_its_cash_prizes_only(shop: Shop) -> None:
+    await shop.admin.call("POST", "/operators/acme/virtual-currencies", GEMS, expect=201)
+    body = {"name": "Half", "slug": "half", "priceMinor": 300, "currency": "GEM"}
+    prizes = [{"itemId": shop.sword_item, "weight": 1}, {"cashMinor": 100, "weight": 1}]
+    box = await shop.admin.call(
+        "POST", "/operators/acme/boxes", {**body, "prizes": prizes}, expect=201
+    )
+    published = await shop.admin.call(
+        "POST", f"/operators/acme/boxes/{box['boxId']}/publish", expect=201
+    )
+    # Expected prize 50 GEM (the sword is worth nothing in GEM) of a 300 GEM price: RTP 16.67%.
+    assert published["houseEdgeBps"] == 8333
+
+
 async def test_a_gem_purchase_past_the_balance_takes_nothing(shop: Shop, runtime: Runtime) -> None:
     await shop.admin.call("POST", "/operators/acme/virtual-currencies", GEMS, expect=201)
     version = await gem_box(shop, "Dear chest", {"cashMinor": 1}, price=1001)
