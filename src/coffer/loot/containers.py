@@ -67,12 +67,14 @@ async def open_container(
         return await _first(session, ask)
     mover = Mover(ask.operator_id, ask.player_id, f"open:{public_id}", "container", now, True)
     effects, item, loot = await _spend(session, mover, ask)
-    answer, drawn = await _draw(session, secrets, mover, item, loot, public_id)
+    answer, drawn, values = await _draw(session, secrets, mover, item, loot, public_id)
     effects += drawn
     answer["changes"] = [_change(e) for e in effects]
     answer["open"]["containerInventoryItemId"] = ask.instance_id
-    await session.execute(
-        update(ContainerOpen).where(ContainerOpen.public_id == public_id).values(answer=answer)
+    await session.execute(  # the draw and its answer, in one write
+        update(ContainerOpen)
+        .where(ContainerOpen.public_id == public_id)
+        .values(**values, answer=answer)
     )
     await tell(session, ask.operator_id, (ask.player_id, ask.external_id), public_id, effects)
     return answer
@@ -109,7 +111,8 @@ async def _spend(
 
 async def _draw(
     session: AsyncSession, secrets: SecretBox, mover: Mover, item: Item, loot: Loot, public_id: str
-) -> tuple[dict[str, Any], list[Effect]]:
+) -> tuple[dict[str, Any], list[Effect], dict[str, Any]]:
+    """Draw the prize (SPEC §10), grant it, and answer with what the open row records."""
     ids = {entry["itemId"] for entry in loot.contents}
     contents = await items_by_id(session, mover.operator_id, ids, mover.items)
     names = {i: found.name for i, found in contents.items()}
@@ -120,14 +123,10 @@ async def _draw(
     entry = loot.contents[chosen.index]
     prize = Grant(contents[entry["itemId"]], entry["quantity"], CONTAINER)
     effects = await grant_item(session, mover, prize, "prize")
-    await session.execute(
-        update(ContainerOpen)
-        .where(ContainerOpen.public_id == public_id)
-        .values(
-            seed_pair_id=drawing.pair_id, nonce=drawing.nonce, snapshot=published.text,
-            snapshot_hash=published.hash, ticket=chosen.ticket, prize_index=chosen.index,
-        )
-    )  # fmt: skip
+    values = {
+        "seed_pair_id": drawing.pair_id, "nonce": drawing.nonce, "snapshot": published.text,
+        "snapshot_hash": published.hash, "ticket": chosen.ticket, "prize_index": chosen.index,
+    }  # fmt: skip
     answer = {
         "open": {
             "openId": public_id,
@@ -149,7 +148,7 @@ async def _draw(
             },
         }
     }
-    return answer, effects
+    return answer, effects, values
 
 
 def _change(effect: Effect) -> dict[str, Any]:
