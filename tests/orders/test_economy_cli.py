@@ -31,7 +31,8 @@ async def test_items_loots_and_promotions_are_defined_from_files(
     assert code == 0, out
     item_id = int(out.split()[1])
     pack = tmp_path / "pack.json"
-    pack.write_text(json.dumps({"name": "Pack", "contents": [{"itemId": item_id, "quantity": 2}]}))
+    pack.write_text(json.dumps({"name": "Pack", "contents": [{"itemId": item_id, "quantity": 2}],
+                                "prices": [{"priceItemId": item_id, "price": 4}]}))  # fmt: skip
     code, out = await asyncio.to_thread(
         cli, database_url, "loot", "--operator", "acme", "--file", str(pack)
     )
@@ -46,6 +47,7 @@ async def test_items_loots_and_promotions_are_defined_from_files(
     code, out = await asyncio.to_thread(cli, database_url, "list", "--operator", "acme")
     assert code == 0, out
     assert "Pack" in out
+    assert f"4 of item {item_id}" in out
     assert "HELLO" in out
     listed = await admin.call("GET", "/operators/acme/promotions")
     assert listed["promotions"][0]["usesLeft"] == 5

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
 from coffer.catalog.schemas import Name
 from coffer.catalog.traits import Id, Positive
@@ -21,10 +21,12 @@ class ContentIn(ApiModel):
 
 
 class PriceIn(ApiModel):
-    """One way to pay for one fill: ``price`` of the price item (a currency or a stackable)."""
+    """``price`` of the price item (a currency or a stackable) for one fill. Prices with the
+    same ``option`` are paid together (10 gems and 1 key); one without is an option alone."""
 
     price_item_id: Id
     price: Annotated[StrictInt, Field(ge=0, le=MAX_MINOR)]
+    option: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = None
 
 
 class LootIn(ApiModel):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coffer.catalog import prices as price_options
 from coffer.catalog.items import items_by_id
 from coffer.catalog.loot_schemas import ContentIn, LootIn, LootUpdate, PriceIn
 from coffer.catalog.models import Loot
@@ -89,8 +90,9 @@ async def _check(
             fields[f"prices[{index}].priceItemId"] = "a currency item or a stackable item"
         elif item.client_writable:
             fields[f"prices[{index}].priceItemId"] = "players write this item themselves"
-    if len({p.price_item_id for p in prices}) != len(prices):
-        fields["prices"] = "one price per price item"
+    clash = price_options.problem(_rows(prices))
+    if clash is not None:
+        fields["prices"] = clash
     if fields:
         raise ValidationFailed(fields=fields)
     await _depth(session, operator.id, contents)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coffer.api.admin.catalog import item_out
 from coffer.api.admin.loot import loot_out
 from coffer.catalog import items, loots
+from coffer.catalog import prices as price_options
 from coffer.catalog.loot_schemas import LootIn
 from coffer.catalog.schemas import ItemCreate
 from coffer.cli.operators import GLOBAL, SlugOption
@@ -109,7 +110,10 @@ def list_economy(operator: SlugOption) -> None:
     table = Table("loot", "name", "etag", "contents", "prices", "active")
     for loot in found_loots:
         contents = ", ".join(f"{c['quantity']} x item {c['itemId']}" for c in loot.contents)
-        prices = ", ".join(f"{p['price']} of item {p['priceItemId']}" for p in loot.prices)
+        prices = " or ".join(
+            " + ".join(f"{price} of item {item}" for item, price in option.items())
+            for option in price_options.options(loot.prices)
+        )
         table.add_row(
             str(loot.id), loot.name, loots.etag(loot), contents, prices or "—", str(loot.is_active)
         )
