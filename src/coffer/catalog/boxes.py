@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coffer.catalog.items import unsupported
 from coffer.catalog.models import Box, BoxVersion, Item
 from coffer.catalog.schemas import MAX_ID, BoxCreate, BoxUpdate, DraftIn
-from coffer.kit.db import utcnow
+from coffer.kit.db import connection, utcnow
 from coffer.kit.errors import AlreadyExists, NotFound, ValidationFailed
 from coffer.kit.money import Rate
 from coffer.ledger.queries import virtual_rates
@@ -64,7 +64,7 @@ async def box_rates(
     rates = await operators.load_rates(session, operator)
     if currency in rates:
         return rates, False
-    virtual = await virtual_rates(await session.connection(), operator.id)
+    virtual = await virtual_rates(await connection(session), operator.id)
     if currency not in virtual:
         raise unsupported(operator, currency)
     return {**rates, currency: virtual[currency]}, True

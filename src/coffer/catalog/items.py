@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coffer.catalog.models import Item, Loot
 from coffer.catalog.schemas import MAX_ID, ItemCreate, ItemUpdate
 from coffer.catalog.traits import TRAITS, check_traits
+from coffer.kit import reads
 from coffer.kit.db import utcnow
 from coffer.kit.errors import NotFound, UnsupportedCurrency, ValidationFailed
 from coffer.operators import service as operators
@@ -129,8 +130,6 @@ async def items_by_id(
     known = {} if known is None else known
     missing = sorted(ids - set(known))
     if missing:
-        found = await session.scalars(
-            select(Item).where(Item.operator_id == operator_id, Item.id.in_(missing))
-        )
+        found = await reads.scoped(session, Item, "operator_id", operator_id, missing)
         known.update((item.id, item) for item in found)
     return {i: known[i] for i in ids if i in known}

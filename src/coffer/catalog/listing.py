@@ -12,6 +12,7 @@ from coffer.catalog.items import unsupported
 from coffer.catalog.models import Box, BoxPrize, BoxVersion, Item
 from coffer.catalog.schemas import MAX_ID
 from coffer.catalog.snapshot import cash_name
+from coffer.kit.db import connection
 from coffer.kit.errors import UnknownBox, UnsupportedLocale, ValidationFailed
 from coffer.kit.money import Rate, convert, round_half_up
 from coffer.ledger.queries import virtual_rates
@@ -139,7 +140,7 @@ async def _shape(
     prizes = await _prizes_by_version(session, [version.id for _, version in rows])
     virtual: dict[str, Rate] = {}
     if any(version.currency not in rates for _, version in rows):
-        virtual = await virtual_rates(await session.connection(), operator.id)
+        virtual = await virtual_rates(await connection(session), operator.id)
     out: list[LiveBox] = []
     for box, version in rows:
         source = rates.get(version.currency)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from coffer.fairness import algorithm
 from coffer.fairness.models import SeedPair
-from coffer.kit.db import insert_ignoring_conflict, rows_changed, table, utcnow
+from coffer.kit.db import connection, insert_ignoring_conflict, rows_changed, table, utcnow
 from coffer.kit.direct import run
 from coffer.kit.errors import Conflict, InvalidClientSeed
 from coffer.kit.secrets import SecretBox
@@ -121,7 +121,7 @@ class Drawing:
 
 async def next_nonce(session: AsyncSession, box: SecretBox, player_id: int) -> Drawing:
     """Take the active pair's next nonce in one statement; a player without a pair gets one."""
-    conn: AsyncConnection = await session.connection()
+    conn: AsyncConnection = await connection(session)
     taken = (await run(conn, TAKE_NONCE, {"b_player": player_id})).one_or_none()
     if taken is not None:
         seed = box.open(taken.server_seed_sealed)

@@ -25,7 +25,7 @@ from coffer.inventory.errors import (
 )
 from coffer.inventory.models import InventoryItem
 from coffer.inventory.states import CONSUMED, PRIZES, UNRESOLVED
-from coffer.kit.db import dialect_insert, table
+from coffer.kit.db import connection, dialect_insert, table
 from coffer.kit.direct import run
 from coffer.kit.errors import InventoryItemNotFound
 
@@ -157,7 +157,7 @@ async def grant(
             f"At most {MAX_INSTANCES} instances of item {item.id} at once (it does not stack)."
         )
     made = []
-    conn = await session.connection()
+    conn = await connection(session)
     params = _params(values | {"count": 1})
     for _ in range(asked.quantity):
         found = await run(conn, ADD_ONE, params)
@@ -210,7 +210,7 @@ async def _add_to_stack(
     params = _params(values | {"count": quantity, "stack_key": key}) | {"b_qty": quantity}
     if item.max_stack is not None:
         params["b_max"] = item.max_stack
-    conn = await session.connection()
+    conn = await connection(session)
     stmt = _stack_upsert(conn.dialect.name, item.max_stack is not None)
     row = (await run(conn, stmt, params)).one_or_none()
     if row is None:

@@ -10,6 +10,7 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, Select, Table, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -109,6 +110,27 @@ async def write_session(
     async with writer, sessions() as session:
         await session.connection(execution_options={SQLITE_IMMEDIATE: True})
         yield session
+
+
+_HELD = "coffer.connection"
+
+
+async def connection(session: AsyncSession) -> AsyncConnection:
+    """``session.connection()``, kept while the session stays in the same (sub)transaction:
+    asking the session costs a greenlet switch (about 14 µs) and a hot path asks about twenty
+    times. A new savepoint asks the session again, which is when it sends SAVEPOINT."""
+    sync_session = session.sync_session
+    current = sync_session.get_nested_transaction() or sync_session.get_transaction()
+    held = session.info.get(_HELD)
+    if held is not None and current is not None and held[0] is current and current.is_active:
+        conn: AsyncConnection = held[1]
+        sync = conn.sync_connection
+        if sync is not None and not sync.invalidated:
+            return conn
+    conn = await session.connection()
+    current = sync_session.get_nested_transaction() or sync_session.get_transaction()
+    session.info[_HELD] = (current, conn)
+    return conn
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:

@@ -15,7 +15,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.kit.db import insert_ignoring_conflict, rows_changed
+from coffer.kit import reads
+from coffer.kit.db import connection, insert_ignoring_conflict, rows_changed
 from coffer.kit.direct import run
 from coffer.kit.errors import AlreadyExists, ValidationFailed
 from coffer.ledger.errors import UnknownVirtualCurrency
@@ -102,7 +103,7 @@ SYSTEM = select(LedgerAccount.id).where(
 
 
 async def system_account(session: AsyncSession, currency_id: int, kind: str) -> int:
-    conn = await session.connection()
+    conn = await connection(session)
     found = (await run(conn, SYSTEM, {"b_currency": currency_id, "b_kind": kind})).scalar()
     assert found is not None, f"currency {currency_id} has no {kind} account"
     return int(found)
@@ -149,14 +150,19 @@ async def _open(
     return account
 
 
+PLAYER_ACCOUNT = reads.columns(LedgerAccount).where(
+    LedgerAccount.currency_id == bindparam("b_currency"),
+    LedgerAccount.kind == PLAYER,
+    LedgerAccount.player_id == bindparam("b_player"),
+)
+
+
 async def _load(session: AsyncSession, currency_id: int, player_id: int) -> LedgerAccount | None:
-    found: LedgerAccount | None = await session.scalar(
-        select(LedgerAccount)
-        .where(LedgerAccount.currency_id == currency_id, LedgerAccount.kind == PLAYER)
-        .where(LedgerAccount.player_id == player_id)
-        .execution_options(populate_existing=True)
-    )
-    return found
+    """The account as it is now in the database (never an older copy this session holds)."""
+    conn = await reads.flushed(session)
+    params = {"b_currency": currency_id, "b_player": player_id}
+    row = (await run(conn, PLAYER_ACCOUNT, params)).one_or_none()
+    return None if row is None else reads.detached(LedgerAccount, row)
 
 
 async def regenerate(

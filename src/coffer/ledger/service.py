@@ -16,7 +16,7 @@ from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from coffer.kit.db import table, utcnow
+from coffer.kit.db import connection, table, utcnow
 from coffer.kit.direct import run
 from coffer.kit.errors import IdempotencyKeyReused
 from coffer.ledger.errors import InsufficientVirtualFunds
@@ -97,7 +97,7 @@ async def _apply(
     legs: Sequence[Leg],
     reference: str | None,
 ) -> Posted:
-    conn = await session.connection()
+    conn = await connection(session)
     now = utcnow()
     row = {"currency_id": currency_id, "idempotency_key": key, "reason": reason}
     txn_id = int(

@@ -21,6 +21,7 @@ from coffer.fairness.models import SeedPair
 from coffer.fairness.service import next_nonce
 from coffer.inventory import instances
 from coffer.inventory.instances import Grant
+from coffer.kit import reads
 from coffer.kit.db import insert_ignoring_conflict, rows_changed
 from coffer.kit.errors import IdempotencyKeyReused, NotFound, ValidationFailed
 from coffer.kit.secrets import SecretBox
@@ -98,7 +99,7 @@ async def _spend(
     """Take the container (and its key, if it needs one); refused before anything is drawn."""
     held = await instances.held(session, ask.player_id, ask.instance_id, mover.now)
     item = (await items_by_id(session, ask.operator_id, {held.item_id}, mover.items))[held.item_id]
-    loot = await session.get(Loot, item.loot_id) if item.loot_id is not None else None
+    loot = await reads.get(session, Loot, item.loot_id) if item.loot_id is not None else None
     if item.kind != CONTAINER or loot is None or loot.kind != DROP_TABLE:
         raise NotAContainer(fields={"inventoryItemId": f"item {item.id} is not a container"})
     taken = await instances.take(session, ask.player_id, held.id, 1, mover.now)

@@ -14,6 +14,7 @@ from coffer.catalog.models import Item
 from coffer.inventory import instances
 from coffer.inventory.errors import NotEnoughItems
 from coffer.inventory.instances import Grant, Instance
+from coffer.kit import reads
 from coffer.ledger import accounts
 from coffer.ledger.models import LedgerAccount, VirtualCurrency
 
@@ -63,7 +64,7 @@ def _as_instance(item: Item, account: LedgerAccount, balance: int) -> Instance:
 
 
 async def _currency(session: AsyncSession, item: Item) -> VirtualCurrency:
-    found = await session.get(VirtualCurrency, item.virtual_currency_id)
+    found = await reads.get(session, VirtualCurrency, item.virtual_currency_id or 0)
     assert found is not None, f"currency item {item.id} names no currency"
     return found
 

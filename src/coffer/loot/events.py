@@ -6,8 +6,12 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coffer.kit.db import connection
+from coffer.kit.direct import run
 from coffer.loot.effects import Effect
 from coffer.webhooks.outbox import EVENTS, event_row
+
+ADD_EVENTS = insert(EVENTS)
 
 
 async def tell(
@@ -44,4 +48,4 @@ async def tell(
         data: dict[str, Any] = {"orderId": order_id, "changes": changes}
         rows.append(event_row(operator_id, player_id, external_id, "inventory_changed", data))
     if rows:
-        await session.execute(insert(EVENTS), rows)
+        await run(await connection(session), ADD_EVENTS, rows)

@@ -10,6 +10,7 @@ from coffer.catalog.items import items_by_id
 from coffer.catalog.models import Loot
 from coffer.inventory.errors import StackLimitReached
 from coffer.inventory.instances import Grant
+from coffer.kit import reads
 from coffer.kit.errors import ValidationFailed
 from coffer.kit.money import MAX_MINOR
 from coffer.loot.effects import Effect, Mover, give
@@ -65,7 +66,7 @@ async def _grant(
 ) -> list[Effect]:
     item = asked.item
     if item.kind == BUNDLE and item.loot_id is not None:
-        inner = await session.get(Loot, item.loot_id)
+        inner = await reads.get(session, Loot, item.loot_id)
         assert inner is not None
         return await _fill(session, mover, inner, asked.quantity, path, asked.bucket, depth + 1)
     return await give(session, mover, asked, path)

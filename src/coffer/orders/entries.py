@@ -17,6 +17,7 @@ from coffer.catalog.loots import etag
 from coffer.catalog.models import Item, Loot
 from coffer.inventory import instances
 from coffer.inventory.instances import Grant
+from coffer.kit import reads
 from coffer.kit.errors import CofferError
 from coffer.loot.effects import Effect, Mover
 from coffer.loot.filling import fill, grant_item
@@ -62,7 +63,7 @@ def _quantity(entry: EntryAsk) -> None:
 
 
 async def _loot(ctx: Ctx, loot_id: int | None, entry: EntryAsk) -> Loot:
-    loot = await ctx.session.get(Loot, loot_id) if loot_id is not None else None
+    loot = await reads.get(ctx.session, Loot, loot_id) if loot_id is not None else None
     if loot is None or loot.operator_id != ctx.operator_id:
         raise EntryFailed(results.LOOT_NOT_FOUND)
     if not loot.is_active:

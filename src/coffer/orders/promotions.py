@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.loots import get_loot
 from coffer.catalog.models import Loot
+from coffer.kit import reads
 from coffer.kit.db import insert_ignoring_conflict, rows_changed
 from coffer.kit.errors import AlreadyExists, ValidationFailed
 from coffer.operators.models import Operator
@@ -96,6 +97,6 @@ async def claim(
         )
         if rows_changed(taken) != 1:
             raise EntryFailed(results.PROMOTION_NO_USES_LEFT)
-    loot = await session.get(Loot, promo.loot_id)
+    loot = await reads.get(session, Loot, promo.loot_id)
     assert loot is not None
     return loot

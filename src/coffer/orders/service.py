@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from ulid import ULID
 
-from coffer.kit.db import insert_ignoring_conflict, rows_changed
+from coffer.kit.db import connection, insert_ignoring_conflict, rows_changed, table
+from coffer.kit.direct import run
 from coffer.kit.errors import IdempotencyKeyReused
 from coffer.kit.schemas import iso_z
 from coffer.loot.events import tell
@@ -61,15 +62,19 @@ async def place_order(
     ctx = Ctx(session, who.operator_id, who.player_id, order_id, now, ask.trusted)
     outcomes = await _run(ctx, ask)
     body = _body(order_id, who.player_id, now, ask, outcomes)
+    conn = await connection(session)
     if ref is None:  # nothing to claim: the order is written once, whole
-        await session.execute(insert(PlayerOrder).values(**row | {"body": body}))
+        await run(conn, ADD_ORDER, row | {"body": body})
     else:
-        await session.execute(
-            update(PlayerOrder).where(PlayerOrder.public_id == order_id).values(body=body)
-        )
+        await run(conn, SET_BODY, {"b_id": order_id, "body": body})
     player = (who.player_id, who.external_id)
     await tell(session, who.operator_id, player, order_id, ctx.effects)
     return body
+
+
+ORDERS = table(PlayerOrder)
+ADD_ORDER = insert(ORDERS)
+SET_BODY = update(ORDERS).where(ORDERS.c.public_id == bindparam("b_id"))
 
 
 async def _claim(session: AsyncSession, row: dict[str, Any]) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from coffer.kit.db import rows_changed, table
+from coffer.kit.db import connection, rows_changed, table
 from coffer.kit.direct import run
 from coffer.kit.errors import TenantSuspended
 from coffer.kit.money import Rate
@@ -205,7 +205,7 @@ ENDED = (
 
 async def heartbeat(session: AsyncSession, context: PlayContext, now: datetime) -> datetime:
     """Keep the session alive; when it now expires (its absolute end caps it)."""
-    conn = await session.connection()
+    conn = await connection(session)
     row = (await run(conn, SEEN, {"b_id": context.session_id, "b_now": now})).one_or_none()
     if row is None:  # logged out meanwhile
         raise SessionInvalid()

@@ -3,7 +3,7 @@
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from coffer.kit.db import insert_ignoring_conflict, insert_or_skip, table, utcnow
+from coffer.kit.db import connection, insert_ignoring_conflict, insert_or_skip, table, utcnow
 from coffer.kit.direct import run
 from coffer.kit.errors import UnknownPlayer
 from coffer.operators.models import Operator
@@ -69,4 +69,4 @@ async def hold_player(session: AsyncSession, player_id: int) -> None:
     """Take the player's row lock until commit (PostgreSQL; SQLite has one writer anyway): one
     player's changes that touch several of their rows then run one after another, so two of
     them never take those rows in opposite orders and deadlock."""
-    await run(await session.connection(), HOLD, {"b_id": player_id})
+    await run(await connection(session), HOLD, {"b_id": player_id})

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from ulid import ULID
 
 from coffer.catalog.cards import Card, playable
-from coffer.kit.db import insert_or_skip, table, utcnow
+from coffer.kit.db import connection, insert_or_skip, table, utcnow
 from coffer.kit.direct import run
 from coffer.kit.errors import CofferError, WalletUnavailable
 from coffer.kit.money import Rate, convert, is_virtual
@@ -71,7 +71,7 @@ async def write_round(
 ) -> Bought:
     """Check and price the reels, then write the pending round, its claim and its reels."""
     assert command.reels is not None
-    conn = await session.connection()
+    conn = await connection(session)
     player = await player_id(conn, operator.id, command.player_external_id)
     digest = actions.request_hash(command.fingerprint())
     reels = sorted(command.reels, key=lambda r: r.reel_index)

@@ -14,7 +14,7 @@ from coffer.fairness import service as fairness
 from coffer.inventory.models import Entitlement, InventoryItem
 from coffer.inventory.rules import VAULT_TYPES, cashback_minor
 from coffer.inventory.states import UNRESOLVED
-from coffer.kit.db import rows_changed, utcnow
+from coffer.kit.db import connection, rows_changed, utcnow
 from coffer.kit.money import Rate
 from coffer.kit.secrets import SecretBox
 from coffer.operators.service import convert_checked
@@ -47,7 +47,7 @@ async def _picks(
     session: AsyncSession, seed: str, client_seed: str, nonce: int, reels: list[RoundReel]
 ) -> list[tuple[Card, Prize]]:
     """Each reel's version card (as published, by its snapshot hash) and drawn prize."""
-    conn = await session.connection()
+    conn = await connection(session)
     words = algorithm.words(seed, client_seed, nonce, len(reels))
     picked = []
     for reel, word in zip(reels, words, strict=True):

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coffer.kit.canonical import canonical_json
-from coffer.kit.db import insert_ignoring_conflict, table, utcnow
+from coffer.kit.db import connection, insert_ignoring_conflict, table, utcnow
 from coffer.kit.direct import run
 from coffer.kit.errors import IdempotencyKeyReused
 from coffer.rounds import answers
@@ -129,7 +129,7 @@ async def finish_now(
     session: AsyncSession, action_id: int, round_id: int | None, result: Result
 ) -> Result:
     """``finish`` for the purchase path: no read-back when this result is the one stored."""
-    conn = await session.connection()
+    conn = await connection(session)
     done = {"round_id": round_id, "result": answers.dump(result), "finished_at": utcnow()}
     changed = await run(conn, FINISH, {"b_id": action_id, **done})
     if changed.rowcount == 1:

@@ -20,7 +20,7 @@ from coffer.fairness.service import Drawing, next_nonce
 from coffer.inventory.models import Entitlement, InventoryItem
 from coffer.inventory.rules import VAULT_TYPES, cashback_minor
 from coffer.inventory.states import ROUND, UNRESOLVED, VIRTUAL_ROUND
-from coffer.kit.db import table, utcnow
+from coffer.kit.db import connection, table, utcnow
 from coffer.kit.direct import run
 from coffer.operators.service import convert_checked
 from coffer.rounds import answers, steps, virtual
@@ -59,7 +59,7 @@ async def debit(session: AsyncSession, gateway: Gateway, bought: Bought) -> step
         return await _accepted(
             session, gateway, bought, Accepted(await _spend(session, bought), None)
         )
-    conn = await session.connection()
+    conn = await connection(session)
     target = gateway.target(bought.operator)
     operator_funded = bought.funding == "operator"
     key = f"round:{bought.public_id}"
@@ -105,7 +105,7 @@ async def _spend(session: AsyncSession, bought: Bought) -> int | None:
         )
     rpc = LEDGER if paid else "none"
     row = _instruction(bought, "purchase", rpc, key, bought.bet_minor, None)
-    await insert_instruction(await session.connection(), row)
+    await insert_instruction(await connection(session), row)
     return balance
 
 
@@ -151,7 +151,7 @@ async def settle(
     session: AsyncSession, gateway: Gateway, bought: Bought, balance: int | None
 ) -> steps.Step:
     """Claim the round for the draw, draw it with the player's next nonce, store the answer."""
-    conn = await session.connection()
+    conn = await connection(session)
     settled_at = utcnow()
     claimed = await run(conn, CLAIM, {"b_id": bought.round_id, "settled_at": settled_at})
     if claimed.rowcount != 1:  # the resolver took it meanwhile: answer as it stands
@@ -305,7 +305,7 @@ async def _payout(
     """Write the cash payout credit (key payout:round:<id>); the resolver re-sends it if need be.
     A round in a virtual currency is credited in it, on the ledger, at once."""
     key = f"payout:round:{bought.public_id}"
-    conn = await session.connection()
+    conn = await connection(session)
     if bought.virtual:
         await virtual.post(session, _who(bought), bought.currency, cash_minor, key, virtual.PAID)
         await insert_instruction(

@@ -9,7 +9,7 @@ that nobody sends, and no resolver has anything to finish.
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.cards import Card
-from coffer.kit.db import utcnow
+from coffer.kit.db import connection, utcnow
 from coffer.kit.errors import BoxNotPlayable, UnsupportedCurrency, ValidationFailed
 from coffer.kit.money import Rate, is_virtual
 from coffer.ledger import accounts
@@ -67,6 +67,6 @@ async def post(
         "reason": reason,
         "idempotencyKey": key,
     }
-    conn = await session.connection()
+    conn = await connection(session)
     await emit_row(conn, operator_id, player_id, external_id, "balance_changed", data)
     return done.balance_minor

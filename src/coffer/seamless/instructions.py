@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from coffer.kit.db import table, utcnow
+from coffer.kit.db import connection, table, utcnow
 from coffer.kit.direct import run
 from coffer.kit.untrusted import bounded, bounded_or_none
 from coffer.seamless.client import (
@@ -121,7 +121,7 @@ async def record_result(
         values |= {"state": "uncertain", "last_error": reason, "next_attempt_at": retry_at}
     if result.attempts:
         values["latency_ms"] = result.attempts[-1].latency_ms
-    conn = await session.connection()
+    conn = await connection(session)
     keys = {"b_id": instruction_id, "b_attempts": len(result.attempts)}
     changed = await run(conn, RECORD, {**keys, **values})
     if result.attempts:
