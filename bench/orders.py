@@ -8,7 +8,8 @@ then at 1 and 16 clients runs, one after the other:
   asyncpg   the same statements from a plain asyncpg loop (sqlite3 on SQLite)
   HTTP      POST /inventory/v1/player/me/order with `is_transaction: true` and three entries
             (purchase_loot, fill_loot, create_new_persistent_inventory)
-Each line gives orders/s, p50, p99 and, for Coffer, its process's CPU ms per order. The replays
+Then, on PostgreSQL, the 16-client lines again against `coffer serve --workers 2` (x2). Each
+line gives orders/s, p50, p99 and, for Coffer, its processes' CPU ms per order. The replays
 authenticate as sessions of the same players whose token hashes are their client numbers.
 
 Run: .venv/bin/python bench/orders.py [--seconds 10] [--backends postgresql,sqlite]
@@ -205,6 +206,14 @@ async def one_backend(backend: str, seconds: float) -> None:
         for clients in (1, 16):
             await _measure(backend, url, dbname, workdir, script, clients, seconds, base, eco,
                            tokens, coffer.pid, log)  # fmt: skip
+        if backend == "postgresql":  # several processes need PostgreSQL
+            coffer.terminate()
+            coffer.wait(timeout=10)
+            serve = ["serve", "--no-migrate", "--port", str(PORT), "--workers", "2"]
+            coffer = start_coffer(serve, env, log)
+            await wait_ready(base + "/healthz")
+            await _measure(backend, url, dbname, workdir, script, 16, seconds, base, eco,
+                           tokens, coffer.pid, log, " x2")  # fmt: skip
     finally:
         coffer.terminate()
         coffer.wait(timeout=10)
@@ -213,6 +222,7 @@ async def one_backend(backend: str, seconds: float) -> None:
 async def _measure(
     backend: str, url: str, dbname: str, workdir: Path, script: Script, clients: int,
     seconds: float, base: str, eco: Economy, tokens: list[str], pid: int, log: Path,
+    suffix: str = "",
 ) -> None:  # fmt: skip
     players = list(range(clients))
     if backend == "postgresql":
@@ -231,7 +241,7 @@ async def _measure(
     except AssertionError as failure:
         raise SystemExit(f"{failure}\n--- end of {log} ---\n{tail(log)}") from None
     figures = Figures(n, elapsed, lat, cpu_seconds(pid) - before, unit="order")
-    print("  " + figures.line(f"HTTP {clients:>2}", baseline.rate), flush=True)
+    print("  " + figures.line(f"HTTP {clients:>2}{suffix}", baseline.rate), flush=True)
 
 
 def main() -> None:

@@ -165,17 +165,23 @@ async def _load(session: AsyncSession, currency_id: int, player_id: int) -> Ledg
     return None if row is None else reads.detached(LedgerAccount, row)
 
 
+def periods_owed(currency: VirtualCurrency, account: LedgerAccount, now: datetime) -> int:
+    """The whole regeneration periods since the account's ``regen_from`` (0 without regen)."""
+    period = currency.regen_period_seconds
+    if not currency.regen_amount_minor or not period or account.regen_from is None:
+        return 0
+    return max(0, int((now - account.regen_from).total_seconds() // period))
+
+
 async def regenerate(
     session: AsyncSession, currency: VirtualCurrency, account: LedgerAccount, now: datetime
 ) -> bool:
     """Post the whole periods since ``regen_from`` (up to the cap) as one mint, once; whether
     the account changed."""
+    periods = periods_owed(currency, account, now)
+    if periods <= 0 or account.regen_from is None:
+        return False
     period = currency.regen_period_seconds
-    if not currency.regen_amount_minor or not period or account.regen_from is None:
-        return False
-    periods = int((now - account.regen_from).total_seconds() // period)
-    if periods <= 0:
-        return False
     settled = account.regen_from + timedelta(seconds=periods * period)
     moved = await session.execute(
         update(LedgerAccount)
@@ -212,9 +218,11 @@ async def grant(
     key: str,
     reason: str | None = None,
     fresh: bool = False,
+    system_id: int | None = None,
 ) -> Granted:
-    """Credit a player from the mint (amount > 0) or take back to the burn (amount < 0)."""
-    system = await system_account(session, currency.id, MINT if amount > 0 else BURN)
+    """Credit a player from the mint (amount > 0) or take back to the burn (amount < 0);
+    ``system_id`` is that mint or burn account when the caller has read it already."""
+    system = system_id or await system_account(session, currency.id, MINT if amount > 0 else BURN)
     posted = await post(
         session,
         currency.id,

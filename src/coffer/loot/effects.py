@@ -14,9 +14,9 @@ from coffer.catalog.models import Item
 from coffer.inventory import instances
 from coffer.inventory.errors import NotEnoughItems
 from coffer.inventory.instances import Grant, Instance
-from coffer.kit import reads
 from coffer.ledger import accounts
-from coffer.ledger.models import LedgerAccount, VirtualCurrency
+from coffer.ledger.models import LedgerAccount
+from coffer.ledger.ready import ready
 
 CURRENCY = "currency"
 
@@ -63,21 +63,16 @@ def _as_instance(item: Item, account: LedgerAccount, balance: int) -> Instance:
     )
 
 
-async def _currency(session: AsyncSession, item: Item) -> VirtualCurrency:
-    found = await reads.get(session, VirtualCurrency, item.virtual_currency_id or 0)
-    assert found is not None, f"currency item {item.id} names no currency"
-    return found
-
-
 async def move_balance(
     session: AsyncSession, mover: Mover, item: Item, amount: int, suffix: str
 ) -> Effect:
     """Credit (amount > 0) or debit a currency item; a debit past the balance moves nothing."""
-    currency = await _currency(session, item)
-    account = await accounts.player_account(session, currency, mover.player_id, mover.now)
+    assert item.virtual_currency_id is not None, f"currency item {item.id} names no currency"
+    found = await ready(session, item.virtual_currency_id, mover.player_id, amount, mover.now)
+    currency, account = found.currency, found.account
     key = f"{mover.key}:{suffix}"
     done = await accounts.grant(
-        session, currency, account.id, amount, key, mover.reason, fresh=mover.fresh
+        session, currency, account.id, amount, key, mover.reason, mover.fresh, found.system_id
     )
     before = _as_instance(item, account, done.balance_minor - amount)
     after = _as_instance(item, account, done.balance_minor)
