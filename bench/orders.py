@@ -3,7 +3,8 @@
 For each backend it seeds an operator through a running `coffer serve` (a currency, a potion,
 a pack of two potions sold for 10 gems, a daily potion a client may fill), gives 17 players a
 big gem balance and an orders-API token, captures the SQL of one real order (bench/capture.py),
-then at 1 and 16 clients runs, one after the other:
+then at 1 and 16 clients runs, in three slices taken in turn (so the machine's drift from one
+minute to the next falls on all three alike):
   pgbench   the captured statements in their transactions (PostgreSQL, -M prepared)
   asyncpg   the same statements from a plain asyncpg loop (sqlite3 on SQLite)
   HTTP      POST /inventory/v1/player/me/order with `is_transaction: true` and three entries
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 from bench_support import PG_ADMIN_URL, cpu_seconds, fresh_postgres, start_coffer, tail, wait_ready
 from capture import Recorder, Script
@@ -122,23 +124,27 @@ def order(eco: Economy) -> dict[str, Any]:
 async def http_run(
     base: str, eco: Economy, tokens: list[str], seconds: float
 ) -> tuple[int, float, list[float]]:
+    """Clients on aiohttp, the lightest HTTP client at hand: the load generator shares the
+    machine's two cores with Coffer and PostgreSQL, as pgbench's C client does more cheaply."""
     latencies: list[float] = []
     deadline = time.monotonic() + seconds
-    body = order(eco)
+    body = json.dumps(order(eco)).encode()
+    url = base + "/inventory/v1/player/me/order"
 
-    async def client(token: str, http: httpx.AsyncClient) -> None:
-        headers = {"Authorization": f"Bearer {token}"}
+    async def client(token: str, http: aiohttp.ClientSession) -> None:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         while time.monotonic() < deadline:
             started = time.perf_counter()
-            answer = await http.post("/inventory/v1/player/me/order", json=body, headers=headers)
+            async with http.post(url, data=body, headers=headers) as answer:
+                text = await answer.text()
             latencies.append((time.perf_counter() - started) * 1000)
-            results = [e["result"] for e in answer.json().get("entries", [])]
-            if answer.status_code != 200 or results != ["success"] * 3:
-                raise AssertionError(f"HTTP {answer.status_code}: {answer.text[:500]}")
+            results = [e["result"] for e in json.loads(text).get("entries", [])]
+            if answer.status != 200 or results != ["success"] * 3:
+                raise AssertionError(f"HTTP {answer.status}: {text[:500]}")
 
     started = time.monotonic()
-    limits = httpx.Limits(max_connections=len(tokens) + 4)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+    connector = aiohttp.TCPConnector(limit=len(tokens) + 4)
+    async with aiohttp.ClientSession(connector=connector) as http:
         await asyncio.gather(*(client(token, http) for token in tokens))
     return len(latencies), time.monotonic() - started, latencies
 
@@ -219,28 +225,53 @@ async def one_backend(backend: str, seconds: float) -> None:
         coffer.wait(timeout=10)
 
 
+SLICES = 3  # each line is measured in this many slices, interleaved with its baseline's
+
+
+def _joined(parts: list[Figures], unit: str = "order") -> Figures:
+    cpu = [p.cpu_s for p in parts if p.cpu_s is not None]
+    return Figures(
+        sum(p.purchases for p in parts),
+        sum(p.seconds for p in parts),
+        [ms for p in parts for ms in p.latencies_ms],
+        sum(cpu) if cpu else None,
+        unit=unit,
+    )
+
+
 async def _measure(
     backend: str, url: str, dbname: str, workdir: Path, script: Script, clients: int,
     seconds: float, base: str, eco: Economy, tokens: list[str], pid: int, log: Path,
     suffix: str = "",
 ) -> None:  # fmt: skip
+    """The baseline, the asyncpg replay and Coffer, each in SLICES slices taken in turn, so
+    that the machine's drift from one minute to the next falls on all three alike."""
     players = list(range(clients))
-    if backend == "postgresql":
-        baseline = await asyncio.to_thread(pgbench_run, workdir, dbname, clients, seconds)
-        print("  " + baseline.line(f"pgbench {clients:>2}", None), flush=True)
-        n, elapsed, lat = await asyncpg_loop(asyncpg_dsn(url), script, players, seconds)
-        print("  " + Figures(n, elapsed, lat).line(f"asyncpg {clients:>2}", baseline.rate))
-    else:
-        path = url.split("///", 1)[1]
-        n, elapsed, lat = await asyncio.to_thread(sqlite_loop, path, script, players, seconds)
-        baseline = Figures(n, elapsed, lat)
-        print("  " + baseline.line(f"sqlite3 {clients:>2}", None), flush=True)
-    before = cpu_seconds(pid)
-    try:
-        n, elapsed, lat = await http_run(base, eco, tokens[:clients], seconds)
-    except AssertionError as failure:
-        raise SystemExit(f"{failure}\n--- end of {log} ---\n{tail(log)}") from None
-    figures = Figures(n, elapsed, lat, cpu_seconds(pid) - before, unit="order")
+    piece = max(2, round(seconds / SLICES))
+    base_parts: list[Figures] = []
+    loop_parts: list[Figures] = []
+    http_parts: list[Figures] = []
+    for _ in range(SLICES):
+        if backend == "postgresql":
+            base_parts.append(await asyncio.to_thread(pgbench_run, workdir, dbname, clients, piece))
+            n, elapsed, lat = await asyncpg_loop(asyncpg_dsn(url), script, players, piece)
+            loop_parts.append(Figures(n, elapsed, lat))
+        else:
+            path = url.split("///", 1)[1]
+            n, elapsed, lat = await asyncio.to_thread(sqlite_loop, path, script, players, piece)
+            base_parts.append(Figures(n, elapsed, lat))
+        before = cpu_seconds(pid)
+        try:
+            n, elapsed, lat = await http_run(base, eco, tokens[:clients], piece)
+        except AssertionError as failure:
+            raise SystemExit(f"{failure}\n--- end of {log} ---\n{tail(log)}") from None
+        http_parts.append(Figures(n, elapsed, lat, cpu_seconds(pid) - before, unit="order"))
+    baseline = _joined(base_parts)
+    name = "pgbench" if backend == "postgresql" else "sqlite3"
+    print("  " + baseline.line(f"{name} {clients:>2}", None), flush=True)
+    if loop_parts:
+        print("  " + _joined(loop_parts).line(f"asyncpg {clients:>2}", baseline.rate))
+    figures = _joined(http_parts)
     print("  " + figures.line(f"HTTP {clients:>2}{suffix}", baseline.rate), flush=True)
 
 
