@@ -19,6 +19,8 @@ def target(
 
 
 VENDOR_SHAPED = ("/inventory/v1",)  # compatibility surfaces answer in their vendor's shapes
+PLAYFAB = "/compat/playfab"
+PLAYFAB_ERROR = {"code", "status", "error", "errorCode", "errorMessage", "errorDetails"}
 SENT: list[int] = []  # every status answered, for the count printed at the end
 
 
@@ -30,7 +32,12 @@ def check(case: Any) -> None:
     SENT.append(response.status_code)
     assert response.status_code < 500, (case.method, case.path, response.text)
     assert response.headers.get("x-request-id"), (case.method, case.path)
-    if response.status_code >= 400 and case.path.startswith(VENDOR_SHAPED):
+    if response.status_code >= 400 and case.path.startswith(PLAYFAB):
+        body = json.loads(response.text)
+        assert set(body) == PLAYFAB_ERROR, body
+        assert isinstance(body["error"], str), body
+        assert body["code"] == response.status_code, body
+    elif response.status_code >= 400 and case.path.startswith(VENDOR_SHAPED):
         body = json.loads(response.text)
         if response.status_code == 422:
             assert all(set(issue) == {"loc", "msg", "type"} for issue in body["detail"]), body

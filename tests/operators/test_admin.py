@@ -146,6 +146,7 @@ async def test_patch_operator_policies(operator: OperatorCtx, admin: AdminApi) -
         "shippingEnabled": True,
         "refundEnabled": False,
         "claimWindowDays": 30,
+        "clientLogin": False,
     }
     assert patched["fxToleranceBps"] == 125
     response = await operator.s2s.get(STATE, {"playerExternalId": "p1"})

@@ -70,6 +70,8 @@ class ErrorRenderer:
     domain: Callable[[CofferError], Response]
     validation: Callable[[dict[str, str]], Response]
     validation_errors: Callable[[Sequence[Any]], Response] | None = None
+    # A vendor's surface answers even the framework's 404 and 405 in its own shape.
+    framework: Callable[[int, str], Response] | None = None
 
 
 def envelope_error(exc: CofferError) -> Response:
@@ -109,8 +111,11 @@ async def _request_validation(request: Request, exc: Exception) -> Response:
     return renderer.validation(validation_fields(exc.errors()))
 
 
-async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
+async def _http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    own = renderer_for(request).framework
+    if own is not None and exc.status_code in STATUS_MESSAGES:
+        return own(exc.status_code, STATUS_MESSAGES[exc.status_code])
     if exc.status_code == 400:  # FastAPI's "error parsing the body": bad UTF-8, absurd nesting
         return error_response(
             "VALIDATION_ERROR",

@@ -90,7 +90,8 @@ COLUMNS = (
 )
 
 
-def _instance(row: Any) -> Instance:
+def instance_of(row: Any) -> Instance:
+    """An instance row (the COLUMNS) as the engine's record."""
     return Instance(
         id=row.id,
         item_id=row.item_id,
@@ -104,7 +105,7 @@ def _instance(row: Any) -> Instance:
     )
 
 
-def _live(now: datetime) -> Any:
+def live(now: datetime) -> Any:
     """An instance that can still be used: held, not empty, not expired."""
     return (
         (ROWS.c.state == UNRESOLVED)
@@ -161,7 +162,7 @@ async def grant(
     params = _params(values | {"count": 1})
     for _ in range(asked.quantity):
         found = await run(conn, ADD_ONE, params)
-        made.append(Changed(None, _instance(found.one())))
+        made.append(Changed(None, instance_of(found.one())))
     return made
 
 
@@ -215,7 +216,7 @@ async def _add_to_stack(
     row = (await run(conn, stmt, params)).one_or_none()
     if row is None:
         raise StackLimitReached(f"Item {item.id} stacks to at most {item.max_stack}.")
-    after = _instance(row)
+    after = instance_of(row)
     before = replace(after, count=after.count - quantity) if after.count > quantity else None
     return Changed(before, after)
 
@@ -227,12 +228,12 @@ def _params(values: dict[str, Any]) -> dict[str, Any]:
 async def held(session: AsyncSession, player_id: int, instance_id: int, now: datetime) -> Instance:
     """The player's live instance, or INVENTORY_ITEM_NOT_FOUND (another player's too)."""
     found = await session.execute(
-        select(*COLUMNS).where(ROWS.c.id == instance_id, ROWS.c.player_id == player_id, _live(now))
+        select(*COLUMNS).where(ROWS.c.id == instance_id, ROWS.c.player_id == player_id, live(now))
     )
     row = found.one_or_none()
     if row is None:
         raise InventoryItemNotFound(f"The player holds no inventory item {instance_id}.")
-    return _instance(row)
+    return instance_of(row)
 
 
 async def take(
@@ -251,7 +252,7 @@ async def take(
         changes["count"] = case((emptied, 0), else_=ROWS.c.count)
     found = await session.execute(
         update(ROWS)
-        .where(ROWS.c.id == instance_id, ROWS.c.player_id == player_id, _live(now))
+        .where(ROWS.c.id == instance_id, ROWS.c.player_id == player_id, live(now))
         .where(column >= quantity)
         .values(**changes)
         .returning(*COLUMNS)
@@ -259,7 +260,7 @@ async def take(
     row = found.one_or_none()
     if row is None:
         raise NotEnoughItems(f"Inventory item {instance_id} holds less than {quantity}.")
-    return Changed(before, _instance(row))
+    return Changed(before, instance_of(row))
 
 
 async def stack_of(
@@ -269,13 +270,13 @@ async def stack_of(
     a key; never a prize (one of a real-money round could still cash back)."""
     found = await session.execute(
         select(*COLUMNS)
-        .where(ROWS.c.player_id == player_id, ROWS.c.item_id == item_id, _live(now))
+        .where(ROWS.c.player_id == player_id, ROWS.c.item_id == item_id, live(now))
         .where(ROWS.c.origin.not_in(PRIZES))
         .order_by(ROWS.c.count.desc(), ROWS.c.id)
         .limit(1)
     )
     row = found.one_or_none()
-    return None if row is None else _instance(row)
+    return None if row is None else instance_of(row)
 
 
 async def rewrite(
@@ -299,11 +300,11 @@ async def rewrite(
         changes["expires_at"] = expires_at
     found = await session.execute(
         update(ROWS)
-        .where(ROWS.c.id == instance_id, ROWS.c.player_id == player_id, _live(now))
+        .where(ROWS.c.id == instance_id, ROWS.c.player_id == player_id, live(now))
         .values(**changes)
         .returning(*COLUMNS)
     )
     row = found.one_or_none()
     if row is None:
         raise InventoryItemNotFound(f"The player holds no inventory item {instance_id}.")
-    return Changed(before, _instance(row))
+    return Changed(before, instance_of(row))

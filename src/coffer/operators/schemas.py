@@ -47,6 +47,9 @@ class Policies(ApiModel):
     shipping_enabled: StrictBool = True
     refund_enabled: StrictBool = True
     claim_window_days: Annotated[StrictInt, Field(ge=1, le=3650)] | None = None
+    # Game clients may sign in by a player's external id alone (PlayFab's LoginWithCustomID):
+    # anyone who knows an id can then act as that player, so it is off until turned on.
+    client_login: StrictBool = False
 
 
 class OperatorCreate(ApiModel):

@@ -4,16 +4,19 @@ Such a token is a player-app session (``ps_…``) opened from a launch consumed 
 it lives, idles out and logs out exactly like one the player app opened, and no page frames it.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coffer.kit.errors import Forbidden, NotFound, UnknownPlayer
 from coffer.kit.secrets import new_secret, token_hash
 from coffer.operators.models import Operator
 from coffer.play.launches import LAUNCH_TTL
 from coffer.play.models import Launch
 from coffer.play.sessions import Started, start
-from coffer.players.service import ensure_player
+from coffer.players.service import ensure_player, find_player
 
 API_GAME = "api"  # never a game key a launch URL can carry
 
@@ -45,3 +48,30 @@ async def mint_api_token(
     )
     await session.flush()
     return await start(session, launch_token, now)
+
+
+@dataclass(frozen=True)
+class ClientLogin:
+    started: Started
+    player_id: int
+    created: bool
+
+
+async def client_login(
+    session: AsyncSession, title: str, external_id: str, create: bool, now: datetime
+) -> ClientLogin:
+    """A game client signs in by its player's external id alone (PlayFab's custom id), so only
+    where the operator's ``clientLogin`` policy allows it; ``title`` is the operator's slug."""
+    operator = await session.scalar(select(Operator).where(Operator.slug == title.lower()))
+    if operator is None or operator.status != "active":
+        raise NotFound(f"No title {title!r}: use your operator's slug as the title id.")
+    if not operator.policies.get("client_login", False):
+        raise Forbidden(
+            f"Operator {operator.slug} does not let game clients sign in by custom id; "
+            "turn on its clientLogin policy (PATCH /api/admin/operators/{slug})."
+        )
+    existing = await find_player(session, operator, external_id)
+    if existing is None and not create:
+        raise UnknownPlayer(f"No player {external_id!r}; send CreateAccount to create one.")
+    started = await mint_api_token(session, operator, external_id, now)
+    return ClientLogin(started, started.context.player.id, existing is None)
