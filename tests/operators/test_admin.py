@@ -147,6 +147,7 @@ async def test_patch_operator_policies(operator: OperatorCtx, admin: AdminApi) -
         "refundEnabled": False,
         "claimWindowDays": 30,
         "clientLogin": False,
+        "clientCurrencyGrants": False,
     }
     assert patched["fxToleranceBps"] == 125
     response = await operator.s2s.get(STATE, {"playerExternalId": "p1"})

@@ -50,6 +50,9 @@ class Policies(ApiModel):
     # Game clients may sign in by a player's external id alone (PlayFab's LoginWithCustomID):
     # anyone who knows an id can then act as that player, so it is off until turned on.
     client_login: StrictBool = False
+    # Game clients may credit virtual currency to themselves (PlayFab's client
+    # AddUserVirtualCurrency); SPEC §12 refuses client grants unless the operator allows them.
+    client_currency_grants: StrictBool = False
 
 
 class OperatorCreate(ApiModel):

@@ -37,7 +37,7 @@ BY_CODE: dict[str, tuple[str, int, int]] = {
     "SESSION_INVALID": ("InvalidSessionTicket", 1100, 401),
     "SESSION_EXPIRED": ("ExpiredAuthToken", 1153, 401),
     "INSUFFICIENT_FUNDS": ("InsufficientFunds", 1059, 400),
-    "INSUFFICIENT_ITEMS": ("ItemNotOwned", 1048, 400),
+    "INSUFFICIENT_ITEMS": ("NoRemainingUses", 1062, 400),
     "INVENTORY_ITEM_NOT_FOUND": ("ItemNotOwned", 1048, 400),
     "UNKNOWN_PLAYER": ("AccountNotFound", 1001, 400),
     "NOT_FOUND": ("InvalidAPIEndpoint", 1131, 404),

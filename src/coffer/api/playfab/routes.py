@@ -13,12 +13,13 @@ from pydantic import BaseModel
 
 from coffer.api.deps import RuntimeDep
 from coffer.api.openapi import errors_for
-from coffer.api.playfab import Failure, client, from_coffer, ok, render
+from coffer.api.playfab import Failure, client, economy, from_coffer, ok, render
 from coffer.api.playfab.calls import Call, Handler
 from coffer.kit.errors import CofferError
 
 router = APIRouter(prefix="/compat/playfab", tags=["PlayFab (compatibility)"])
-METHODS: dict[tuple[str, str], Handler] = {("Client", n): h for n, h in client.METHODS.items()}
+CLIENT = {**client.METHODS, **economy.METHODS}
+METHODS: dict[tuple[str, str], Handler] = {("Client", n): h for n, h in CLIENT.items()}
 
 
 async def _body(request: Request) -> dict[str, Any]:
