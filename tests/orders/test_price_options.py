@@ -12,7 +12,7 @@ from coffer.runtime import Runtime
 from tests.conftest import OperatorCtx
 from tests.orders.test_orders import client_for, gems, held
 from tests.support.api import AdminApi
-from tests.support.economy import Economy, build, loot, results
+from tests.support.economy import Economy, Orders, build, loot, results
 
 
 def pay(loot_id: int, *paid: tuple[int, int], quantity: int = 1, **more: Any) -> dict[str, Any]:
@@ -45,13 +45,20 @@ async def eco(admin: AdminApi, operator: OperatorCtx) -> Economy:
     return await build(admin)
 
 
-async def test_an_order_pays_both_currencies_of_an_option_and_each_is_debited(
-    eco: Economy, admin: AdminApi, operator: OperatorCtx, client: httpx.AsyncClient,
-    runtime: Runtime,
-) -> None:  # fmt: skip
+@pytest.fixture
+async def stocked(
+    eco: Economy, admin: AdminApi, operator: OperatorCtx, client: httpx.AsyncClient
+) -> tuple[int, Orders]:
+    """The chest, a player holding 3 tickets and 1000 gems, and that player's game client."""
     box = await chest(admin, eco)
     await grant(operator, eco.ticket, 3)
-    orders = await client_for(client, operator)
+    return box, await client_for(client, operator)
+
+
+async def test_an_order_pays_both_currencies_of_an_option_and_each_is_debited(
+    eco: Economy, stocked: tuple[int, Orders], operator: OperatorCtx, runtime: Runtime
+) -> None:
+    box, orders = stocked
     order = await orders.order(pay(box, (eco.gem, 50), (eco.ticket, 1), quantity=2))
     assert results(order) == ["success"]
     changes = [d["inv_change"] for d in order["entries"][0]["details"]]
@@ -70,12 +77,9 @@ async def test_an_order_pays_both_currencies_of_an_option_and_each_is_debited(
 
 
 async def test_a_purchase_must_name_exactly_one_options_items_and_prices(
-    eco: Economy, admin: AdminApi, operator: OperatorCtx, client: httpx.AsyncClient,
-    runtime: Runtime,
-) -> None:  # fmt: skip
-    box = await chest(admin, eco)
-    await grant(operator, eco.ticket, 3)
-    orders = await client_for(client, operator)
+    eco: Economy, stocked: tuple[int, Orders], operator: OperatorCtx, runtime: Runtime
+) -> None:
+    box, orders = stocked
     order = await orders.order(
         pay(box, (eco.gem, 50)),  # the ticket is missing: 50 gems alone is no option
         pay(box, (eco.gem, 200), (eco.ticket, 1)),
@@ -111,11 +115,10 @@ async def test_when_one_currency_falls_short_the_other_is_not_debited(
 
 
 async def test_a_coupon_takes_its_share_off_every_currency_of_the_option(
-    eco: Economy, admin: AdminApi, operator: OperatorCtx, client: httpx.AsyncClient,
+    eco: Economy, stocked: tuple[int, Orders], admin: AdminApi, operator: OperatorCtx,
     runtime: Runtime,
 ) -> None:  # fmt: skip
-    box = await chest(admin, eco)
-    await grant(operator, eco.ticket, 3)
+    box, orders = stocked
     half = await admin.call(
         "POST", "/operators/acme/items",
         {"name": "Half", "type": "digital", "valueMinor": 0, "currency": "EUR",
@@ -130,7 +133,6 @@ async def test_a_coupon_takes_its_share_off_every_currency_of_the_option(
     )  # fmt: skip
     await grant(operator, half["itemId"], 1)
     await grant(operator, gems_only["itemId"], 1)
-    orders = await client_for(client, operator)
     entry = pay(box, (eco.gem, 50), (eco.ticket, 1), price_coupon_item_id=gems_only["itemId"])
     assert results(await orders.order(entry)) == ["coupon_item_not_applicable_for_price_item"]
     entry = pay(box, (eco.gem, 50), (eco.ticket, 1), price_coupon_item_id=half["itemId"])
