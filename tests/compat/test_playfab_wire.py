@@ -1,5 +1,6 @@
 """PlayFab's wrapper on the wire: statuses, X-ReportErrorAsSuccess, validation, what is listed."""
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -96,3 +97,16 @@ async def test_a_regenerating_currency_says_when_it_next_grows(
     assert times["RechargeMax"] == 5
     assert 0 < times["SecondsToRecharge"] <= 600
     assert times["RechargeTime"].endswith("Z")
+
+
+async def test_concurrent_first_logins_create_the_player_once(
+    client: httpx.AsyncClient, admin: AdminApi, operator: OperatorCtx
+) -> None:
+    await admin.call("PATCH", "/operators/acme", {"policies": {"clientLogin": True}})
+    body = {"TitleId": "acme", "CustomId": "racer", "CreateAccount": True}
+    answers = await asyncio.gather(
+        *(client.post(f"{BASE}/Client/LoginWithCustomID", json=body) for _ in range(8))
+    )
+    datas = [answer.json()["data"] for answer in answers]
+    assert [d["NewlyCreated"] for d in datas].count(True) == 1
+    assert len({d["PlayFabId"] for d in datas}) == 1

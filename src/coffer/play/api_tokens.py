@@ -16,7 +16,7 @@ from coffer.operators.models import Operator
 from coffer.play.launches import LAUNCH_TTL
 from coffer.play.models import Launch
 from coffer.play.sessions import Started, start
-from coffer.players.service import ensure_player, find_player
+from coffer.players.service import add_player, ensure_player, find_player
 
 API_GAME = "api"  # never a game key a launch URL can carry
 
@@ -70,8 +70,11 @@ async def client_login(
             f"Operator {operator.slug} does not let game clients sign in by custom id; "
             "turn on its clientLogin policy (PATCH /api/admin/operators/{slug})."
         )
-    existing = await find_player(session, operator, external_id)
-    if existing is None and not create:
+    if create:  # the insert decides who created it, concurrent logins included
+        created = await add_player(session, operator, external_id)
+    elif await find_player(session, operator, external_id) is None:
         raise UnknownPlayer(f"No player {external_id!r}; send CreateAccount to create one.")
+    else:
+        created = False
     started = await mint_api_token(session, operator, external_id, now)
-    return ClientLogin(started, started.context.player.id, existing is None)
+    return ClientLogin(started, started.context.player.id, created)

@@ -3,15 +3,22 @@
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from coffer.kit.db import connection, insert_ignoring_conflict, insert_or_skip, table, utcnow
+from coffer.kit.db import (
+    connection,
+    insert_ignoring_conflict,
+    insert_or_skip,
+    rows_changed,
+    table,
+    utcnow,
+)
 from coffer.kit.direct import run
 from coffer.kit.errors import UnknownPlayer
 from coffer.operators.models import Operator
 from coffer.players.models import Player
 
 
-async def ensure_player(session: AsyncSession, operator: Operator, external_id: str) -> Player:
-    """Return the player, inserting it first if new; concurrent callers get the same row."""
+async def add_player(session: AsyncSession, operator: Operator, external_id: str) -> bool:
+    """Insert the player unless it exists; True for the one caller whose insert made it."""
     values = {
         "operator_id": operator.id,
         "external_id": external_id,
@@ -19,7 +26,12 @@ async def ensure_player(session: AsyncSession, operator: Operator, external_id: 
         "created_at": utcnow(),
     }
     stmt = insert_ignoring_conflict(session, Player, values, ["operator_id", "external_id"])
-    await session.execute(stmt)
+    return rows_changed(await session.execute(stmt)) == 1
+
+
+async def ensure_player(session: AsyncSession, operator: Operator, external_id: str) -> Player:
+    """Return the player, inserting it first if new; concurrent callers get the same row."""
+    await add_player(session, operator, external_id)
     found = await find_player(session, operator, external_id)
     assert found is not None
     return found
