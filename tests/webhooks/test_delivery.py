@@ -13,12 +13,14 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 
 from coffer.kit.backoff import backoff
 from coffer.kit.db import utcnow
 from coffer.operators.models import Operator
 from coffer.runtime import Runtime
 from coffer.webhooks import delivery
+from coffer.webhooks.models import WebhookEvent
 from coffer.webhooks.sender import BODY_KEPT, NO_URL, Outgoing, post_event
 from tests.conftest import OperatorCtx
 from tests.support.api import AdminApi
@@ -255,7 +257,11 @@ async def test_an_event_a_dead_worker_leased_goes_out_after_the_lease(
     runtime: Runtime, operator: OperatorCtx, receiver: CasinoServer
 ) -> None:
     [event_id] = await write_events(runtime, operator.operator_id, "u_1", 1)
-    clock = Clock()
+    # the worker's clock runs a minute behind the machine's: its lease counts on its own clock
+    clock = Clock(now=utcnow() - timedelta(minutes=1))
+    async with runtime.sessions() as session:
+        await session.execute(update(WebhookEvent).values(next_attempt_at=clock()))
+        await session.commit()
     [taken] = await delivery.lease(
         runtime.courier, clock(), 10
     )  # then the worker dies: no POST, no record

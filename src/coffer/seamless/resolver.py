@@ -98,7 +98,7 @@ async def claim(
         .where(WalletInstruction.id == instruction_id)
         .where(WalletInstruction.state.in_(RESOLVABLE))
         .where(WalletInstruction.next_attempt_at <= now)
-        .values(next_attempt_at=max(now, utcnow()) + LEASE)
+        .values(next_attempt_at=now + LEASE)
     )
     if rows_changed(taken) != 1:
         return None

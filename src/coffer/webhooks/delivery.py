@@ -121,7 +121,7 @@ async def lease(courier: Courier, now: datetime, limit: int) -> list[Outgoing]:
             .where(WebhookEvent.next_attempt_at <= now)
             .values(
                 lease_token=token,
-                next_attempt_at=max(now, utcnow()) + LEASE,
+                next_attempt_at=now + LEASE,
                 window_started_at=func.coalesce(
                     WebhookEvent.window_started_at, literal(now, UtcDateTime())
                 ),
