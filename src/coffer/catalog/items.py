@@ -1,6 +1,7 @@
 """Catalog items: create, list, read and change an operator's items."""
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.models import Item, Loot
@@ -8,7 +9,7 @@ from coffer.catalog.schemas import MAX_ID, ItemCreate, ItemUpdate
 from coffer.catalog.traits import TRAITS, check_traits
 from coffer.kit import reads
 from coffer.kit.db import utcnow
-from coffer.kit.errors import NotFound, UnsupportedCurrency, ValidationFailed
+from coffer.kit.errors import AlreadyExists, NotFound, UnsupportedCurrency, ValidationFailed
 from coffer.operators import service as operators
 from coffer.operators.models import Operator
 
@@ -80,8 +81,22 @@ async def create_item(session: AsyncSession, operator: Operator, data: ItemCreat
     )
     await check_item_rules(session, item)
     session.add(item)
-    await session.flush()
+    await _flush(session, item)
     return item
+
+
+async def _flush(session: AsyncSession, item: Item) -> None:
+    """Write the item; a code another item of the operator has is ALREADY_EXISTS."""
+    code = item.code  # read now: the item expires with a rolled-back savepoint
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        if code is None:
+            raise
+        raise AlreadyExists(
+            f"Another item already has the code {code!r}; codes are unique per operator."
+        ) from exc
 
 
 async def list_items(
@@ -114,11 +129,12 @@ async def update_item(
     changes = data.model_dump(exclude_unset=True)
     if "currency" in changes:
         await require_currency(session, operator, changes["currency"])
-    for name, value in changes.items():
-        setattr(item, name, value)
-    await check_item_rules(session, item)
+    with session.no_autoflush:  # a taken code fails in _flush's savepoint, not in a read
+        for name, value in changes.items():
+            setattr(item, name, value)
+        await check_item_rules(session, item)
     item.updated_at = utcnow()
-    await session.flush()
+    await _flush(session, item)
     return item
 
 
@@ -133,3 +149,14 @@ async def items_by_id(
         found = await reads.scoped(session, Item, "operator_id", operator_id, missing)
         known.update((item.id, item) for item in found)
     return {i: known[i] for i in ids if i in known}
+
+
+async def item_by_ref(session: AsyncSession, operator_id: int, ref: str) -> Item | None:
+    """The operator's item named by its code, or by its id in digits (codes are never digits)."""
+    if ref.isdecimal() and ref.isascii():
+        number = int(ref)
+        found = await items_by_id(session, operator_id, {number}) if number <= MAX_ID else {}
+        return found.get(number)
+    return await session.scalar(
+        select(Item).where(Item.operator_id == operator_id, Item.code == ref)
+    )

@@ -23,6 +23,7 @@ class Item(Base):
     """A catalog item; name and image are live everywhere the item appears."""
 
     __tablename__ = "items"
+    __table_args__ = (Index("uq_items_operator_code", "operator_id", "code", unique=True),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
@@ -55,6 +56,7 @@ class Item(Base):
     )
     loot_id: Mapped[int | None] = mapped_column(ForeignKey("loots.id", use_alter=True))
     key_item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    code: Mapped[str | None] = mapped_column(String(64))  # the operator's own name for it
 
 
 class Loot(Base):

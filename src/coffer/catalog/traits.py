@@ -14,6 +14,10 @@ Positive = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=32), AfterValidator(clean_text)]
 ItemKind = Literal["item", "bundle", "container"]
 InventoryType = Literal["persistent", "transient", "always_owned"]
+# An operator's own name for an item (PlayFab's ItemId); never all digits, which name ids.
+Code = Annotated[
+    str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9_.:-]*[A-Za-z_.:-][A-Za-z0-9_.:-]*$")
+]
 
 
 class CouponIn(ApiModel):
@@ -42,6 +46,7 @@ class ItemTraits(ApiModel):
     coupon: CouponIn | None = None
     loot_id: Id | None = None
     key_item_id: Id | None = None
+    code: Code | None = None
 
 
 class TraitsOut(ApiModel):
@@ -59,6 +64,7 @@ class TraitsOut(ApiModel):
     coupon: CouponIn | None
     loot_id: int | None
     key_item_id: int | None
+    code: str | None
     virtual_currency_id: int | None
 
 

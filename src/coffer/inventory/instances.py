@@ -279,6 +279,29 @@ async def stack_of(
     return None if row is None else instance_of(row)
 
 
+async def add(
+    session: AsyncSession, player_id: int, instance_id: int, quantity: int, item: Item,
+    now: datetime,
+) -> Changed:  # fmt: skip
+    """Add uses to a consumable's instance, or ``quantity`` to a stack below its max."""
+    before = await held(session, player_id, instance_id, now)
+    if before.inventory_type == ALWAYS_OWNED:
+        raise AlwaysOwned()
+    if before.remaining_uses is None and not item.stackable:
+        raise NotEnoughItems(f"Item {item.id} has neither uses nor a stack to add to.")
+    column = ROWS.c.count if before.remaining_uses is None else ROWS.c.remaining_uses
+    stmt = update(ROWS).where(ROWS.c.id == instance_id, ROWS.c.player_id == player_id, live(now))
+    if column is ROWS.c.count and item.max_stack is not None:
+        stmt = stmt.where(column + quantity <= item.max_stack)
+    found = await session.execute(
+        stmt.values({column.name: column + quantity, "updated_at": now}).returning(*COLUMNS)
+    )
+    row = found.one_or_none()
+    if row is None:
+        raise StackLimitReached(f"Item {item.id} stacks to at most {item.max_stack}.")
+    return Changed(before, instance_of(row))
+
+
 async def rewrite(
     session: AsyncSession,
     player_id: int,
@@ -286,12 +309,15 @@ async def rewrite(
     custom_data: dict[str, str] | None,
     expires_at: datetime | None,
     now: datetime,
+    removed: frozenset[str] = frozenset(),
 ) -> Changed:
-    """Merge custom data into an instance's and, when given, set a new expiry."""
+    """Merge custom data into an instance's (dropping ``removed`` keys) and, when given, set a
+    new expiry."""
     before = await held(session, player_id, instance_id, now)
     if before.inventory_type == ALWAYS_OWNED:
         raise AlwaysOwned()
     merged = {**before.custom_data, **(custom_data or {})}
+    merged = {key: value for key, value in merged.items() if key not in removed}
     check_custom_data(merged)
     changes: dict[str, Any] = {"custom_data": merged, "updated_at": now}
     if expires_at is not None:

@@ -46,3 +46,20 @@ async def holdings(
         account = await accounts.player_account(session, currency, player_id, now)
         balances.append((currency, account))
     return Holdings(instances, balances)
+
+
+async def these(
+    session: AsyncSession, operator_id: int, player_id: int, ids: list[int]
+) -> list[tuple[Instance, Item]]:
+    """The player's instances among ``ids`` (as they are now) with their items, in ``ids``'s order;
+    what a change just granted, for an answer that lists it."""
+    if not ids:
+        return []
+    conn = await connection(session)
+    rows = await conn.execute(
+        select(*COLUMNS).where(ROWS.c.id.in_(ids), ROWS.c.player_id == player_id)
+    )
+    found = {row.id: instance_of(row) for row in rows}
+    items = await items_by_id(session, operator_id, {i.item_id for i in found.values()})
+    ordered = [found[i] for i in dict.fromkeys(ids) if i in found]
+    return [(i, items[i.item_id]) for i in ordered if i.item_id in items]

@@ -70,6 +70,13 @@ async def client_login(
             f"Operator {operator.slug} does not let game clients sign in by custom id; "
             "turn on its clientLogin policy (PATCH /api/admin/operators/{slug})."
         )
+    return await login(session, operator, external_id, create, now)
+
+
+async def login(
+    session: AsyncSession, operator: Operator, external_id: str, create: bool, now: datetime
+) -> ClientLogin:
+    """A session for the player (created on demand); the caller decided it may have one."""
     if create:  # the insert decides who created it, concurrent logins included
         created = await add_player(session, operator, external_id)
     elif await find_player(session, operator, external_id) is None:

@@ -45,6 +45,13 @@ async def find_player(session: AsyncSession, operator: Operator, external_id: st
     return result.scalar_one_or_none()
 
 
+async def player_by_id(session: AsyncSession, operator_id: int, player_id: int) -> Player | None:
+    """The operator's player with that id; another operator's answers None."""
+    return await session.scalar(
+        select(Player).where(Player.id == player_id, Player.operator_id == operator_id)
+    )
+
+
 async def get_player(session: AsyncSession, operator: Operator, external_id: str) -> Player:
     """The player, or UNKNOWN_PLAYER."""
     player = await find_player(session, operator, external_id)

@@ -1,11 +1,11 @@
 """PlayFab's Client API: the calls a game client makes with its session ticket."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import StrictBool, StringConstraints
 
 from coffer.api.playfab import Failure
+from coffer.api.playfab.access import Actor, as_client, as_server
 from coffer.api.playfab.calls import Body, Call, Handler
 from coffer.api.playfab.shapes import balances, item_instance, playfab_id, recharge_times
 from coffer.kit.db import utcnow, write_session
@@ -13,7 +13,6 @@ from coffer.kit.errors import NotFound
 from coffer.kit.schemas import iso_z
 from coffer.loot.holdings import holdings
 from coffer.play.api_tokens import client_login
-from coffer.play.sessions import PlayContext, authenticate
 
 CustomId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
@@ -46,31 +45,25 @@ async def login_with_custom_id(call: Call) -> dict[str, Any]:
     }
 
 
-async def player_of(call: Call, now: datetime) -> PlayContext:
-    """The session behind ``X-Authorization``; PlayFab's NotAuthenticated without one."""
-    ticket = call.request.headers.get("x-authorization", "").strip()
-    if not ticket:
-        raise Failure("NotAuthenticated", 1074, "This API needs a session ticket.", 401)
-    async with call.runtime.engine.connect() as conn:
-        return await authenticate(conn, ticket, now)
-
-
-async def get_user_inventory(call: Call) -> dict[str, Any]:
+async def get_user_inventory(call: Call, actor: Actor) -> dict[str, Any]:
     """Every live item instance and every balance, as the reference page shapes them."""
     now = utcnow()
-    player = await player_of(call, now)
     runtime = call.runtime
     async with write_session(runtime.sessions, runtime.writer) as session:
-        held = await holdings(session, player.operator.id, player.player.id, now)
+        held = await holdings(session, actor.operator.id, actor.player_id, now)
         await session.commit()  # a balance read may open an account or post regeneration
-    return {
+    found = {
         "Inventory": [item_instance(instance, item) for instance, item in held.instances],
         "VirtualCurrency": balances(held.balances),
         "VirtualCurrencyRechargeTimes": recharge_times(held.balances, now),
     }
+    if actor.trusted:  # the Server API's answer names the player too
+        found["PlayFabId"] = playfab_id(actor.player_id)
+    return found
 
 
-METHODS: dict[str, Handler] = {
+CLIENT: dict[str, Handler] = {
     "LoginWithCustomID": login_with_custom_id,
-    "GetUserInventory": get_user_inventory,
+    "GetUserInventory": as_client(get_user_inventory),
 }
+SERVER: dict[str, Handler] = {"GetUserInventory": as_server(get_user_inventory)}

@@ -13,13 +13,38 @@ from pydantic import BaseModel
 
 from coffer.api.deps import RuntimeDep
 from coffer.api.openapi import errors_for
-from coffer.api.playfab import Failure, client, economy, from_coffer, ok, render
+from coffer.api.playfab import (
+    Failure,
+    admin,
+    catalog,
+    client,
+    containers,
+    economy,
+    from_coffer,
+    ok,
+    purchases,
+    render,
+    server,
+)
+from coffer.api.playfab.access import as_client
 from coffer.api.playfab.calls import Call, Handler
 from coffer.kit.errors import CofferError
 
 router = APIRouter(prefix="/compat/playfab", tags=["PlayFab (compatibility)"])
-CLIENT = {**client.METHODS, **economy.METHODS}
-METHODS: dict[tuple[str, str], Handler] = {("Client", n): h for n, h in CLIENT.items()}
+CLIENT = {
+    **client.CLIENT, **economy.CLIENT, **purchases.CLIENT, **containers.CLIENT,
+    "GetCatalogItems": as_client(catalog.client_catalog),
+}  # fmt: skip
+SERVER = {
+    **client.SERVER, **economy.SERVER, **purchases.SERVER, **containers.SERVER,
+    **catalog.SERVER, **server.SERVER,
+}  # fmt: skip
+ADMIN = {**admin.ADMIN, "GetCatalogItems": catalog.title_catalog}
+METHODS: dict[tuple[str, str], Handler] = {
+    **{("Admin", name): handler for name, handler in ADMIN.items()},
+    **{("Client", name): handler for name, handler in CLIENT.items()},
+    **{("Server", name): handler for name, handler in SERVER.items()},
+}
 
 
 async def _body(request: Request) -> dict[str, Any]:

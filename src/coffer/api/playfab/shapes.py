@@ -27,10 +27,15 @@ def player_id_of(playfab: str) -> int | None:
         return None
 
 
+def item_ref(item: Item) -> str:
+    """The item's PlayFab ItemId: its code where it has one, else its id in digits."""
+    return item.code or str(item.id)
+
+
 def item_instance(instance: Instance, item: Item) -> dict[str, Any]:
     """An ItemInstance; ``RemainingUses`` is a consumable's uses, else a stack's count."""
     found: dict[str, Any] = {
-        "ItemId": str(item.id),
+        "ItemId": item_ref(item),
         "ItemInstanceId": str(instance.id),
         "ItemClass": item.item_class,
         "DisplayName": item.name,
