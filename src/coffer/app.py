@@ -97,11 +97,12 @@ def documented_openapi(app: FastAPI, documented: list[APIRouter]) -> dict[str, A
 
 def error_renderers() -> dict[str, ErrorRenderer]:
     """Each surface's error shape, by path prefix."""
-    from coffer.api import admin, orders, play, playfab, public, s2s
+    from coffer.api import admin, lootlocker, orders, play, playfab, public, s2s
 
     return {
         "/inventory/v1": orders.ERRORS,
         "/compat/playfab": playfab.ERRORS,
+        "/compat/lootlocker": lootlocker.ERRORS,
         "/api/s2s": s2s.ERRORS,
         "/api/play": play.ERRORS,
         "/api/admin": admin.ERRORS,
@@ -165,7 +166,8 @@ def s2s_routers() -> list[APIRouter]:
 
 def compat_routers() -> list[APIRouter]:
     """The surfaces that speak other vendors' APIs (SPEC §14)."""
+    from coffer.api.lootlocker import routes as lootlocker
     from coffer.api.orders import routes as orders_api
     from coffer.api.playfab import routes as playfab
 
-    return [orders_api.router, playfab.router]
+    return [orders_api.router, playfab.router, *lootlocker.ROUTERS]

@@ -21,6 +21,8 @@ def target(
 VENDOR_SHAPED = ("/inventory/v1",)  # compatibility surfaces answer in their vendor's shapes
 PLAYFAB = "/compat/playfab"
 PLAYFAB_ERROR = {"code", "status", "error", "errorCode", "errorMessage", "errorDetails"}
+LOOTLOCKER = "/compat/lootlocker"
+LOOTLOCKER_ERROR = {"success", "error", "code", "message", "request_id", "trace_id"}
 SENT: list[int] = []  # every status answered, for the count printed at the end
 
 
@@ -37,6 +39,10 @@ def check(case: Any) -> None:
         assert set(body) == PLAYFAB_ERROR, body
         assert isinstance(body["error"], str), body
         assert body["code"] == response.status_code, body
+    elif response.status_code >= 400 and case.path.startswith(LOOTLOCKER):
+        body = json.loads(response.text)
+        assert set(body) == LOOTLOCKER_ERROR, body
+        assert [body["trace_id"]] == response.headers.get("x-request-id"), body
     elif response.status_code >= 400 and case.path.startswith(VENDOR_SHAPED):
         body = json.loads(response.text)
         if response.status_code == 422:

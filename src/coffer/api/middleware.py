@@ -3,6 +3,7 @@
 import json
 import logging
 import re
+from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ulid import ULID
@@ -12,6 +13,8 @@ from coffer.kit.errors import envelope
 log = logging.getLogger("coffer.web")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# The request being served, for renderers that put its id in their body (LootLocker's trace_id).
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="unknown")
 
 
 def _json_message(status: int, body: dict[str, object], request_id: str) -> list[Message]:
@@ -40,6 +43,7 @@ class RequestIdMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _SAFE_ID.match(incoming) else f"req_{ULID()}"
         scope.setdefault("state", {})["request_id"] = request_id
+        REQUEST_ID.set(request_id)
         started = False
 
         async def send_with_id(message: Message) -> None:

@@ -48,6 +48,16 @@ class InventoryItem(Base):
     stack_key: Mapped[str | None] = mapped_column(String(60))
 
 
+class LoadoutSlot(Base):
+    """An instance the player has equipped (LootLocker's loadout); one row per instance."""
+
+    __tablename__ = "loadout_slots"
+
+    instance_id: Mapped[int] = mapped_column(ForeignKey("inventory_items.id"), primary_key=True)
+    player_id: Mapped[int] = mapped_column(ForeignKey("players.id"), index=True)
+    equipped_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Entitlement(Base):
     """A bonus item won in a round, owed to the operator as a ``bonus_entitlement`` event."""
 

@@ -8,7 +8,7 @@ through the ledger's own path, so regeneration due by ``now`` is posted first.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.items import items_by_id
@@ -63,3 +63,20 @@ async def these(
     items = await items_by_id(session, operator_id, {i.item_id for i in found.values()})
     ordered = [found[i] for i in dict.fromkeys(ids) if i in found]
     return [(i, items[i.item_id]) for i in ordered if i.item_id in items]
+
+
+async def page(
+    session: AsyncSession, operator_id: int, player_id: int, after: int, count: int,
+    now: datetime,
+) -> tuple[list[tuple[Instance, Item]], int]:  # fmt: skip
+    """Up to ``count`` live instances after instance ``after``, oldest first, and how many
+    live instances the player holds in all."""
+    conn = await connection(session)
+    mine = (ROWS.c.player_id == player_id) & live(now)
+    rows = await conn.execute(
+        select(*COLUMNS).where(mine, ROWS.c.id > after).order_by(ROWS.c.id).limit(count)
+    )
+    found = [instance_of(row) for row in rows]
+    total = int(await conn.scalar(select(func.count()).select_from(ROWS).where(mine)) or 0)
+    items = await items_by_id(session, operator_id, {i.item_id for i in found})
+    return [(i, items[i.item_id]) for i in found if i.item_id in items], total

@@ -65,6 +65,19 @@ class AdminToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
 
 
+class ServerSession(Base):
+    """A game server's session (LootLocker's): an operator credential traded for a token that
+    lives while the server pings it; stored as the token's hash."""
+
+    __tablename__ = "server_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class Currency(Base):
     """A currency an operator accepts, with its exact decimal rate to the base currency."""
 
