@@ -2,6 +2,12 @@
 
 from fastapi import APIRouter
 
-from coffer.api.lootlocker import access, inventory
+from coffer.api.lootlocker import access, economy, inventory, loadouts, storage
 
-ROUTERS: list[APIRouter] = [access.router, inventory.router]
+ROUTERS: list[APIRouter] = [
+    access.router,
+    inventory.router,
+    storage.router,
+    loadouts.router,
+    economy.router,
+]
