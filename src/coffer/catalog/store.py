@@ -113,3 +113,16 @@ async def set_offer(
         await create_loot(
             session, operator, LootIn(name=item.name, contents=[content], prices=asked)
         )
+
+
+async def listings(
+    session: AsyncSession, operator_id: int, after: int, limit: int
+) -> tuple[list[Loot], int]:
+    """The active bundles for sale (with a price) after loot ``after``, and how many in all."""
+    rows = await session.scalars(
+        select(Loot)
+        .where(Loot.operator_id == operator_id, Loot.kind == "bundle", Loot.is_active)
+        .order_by(Loot.id)
+    )
+    sold = [loot for loot in rows if loot.prices]
+    return [loot for loot in sold if loot.id > after][:limit], len(sold)

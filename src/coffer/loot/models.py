@@ -31,3 +31,5 @@ class ContainerOpen(Base):
     prize_index: Mapped[int | None] = mapped_column()
     answer: Mapped[dict[str, Any] | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A drop-table lock (a draw kept for a later pick) is settled once: picked or replaced.
+    settled_at: Mapped[datetime | None] = mapped_column()

@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from coffer.api.lootlocker import access, economy, inventory, loadouts, storage
+from coffer.api.lootlocker import (
+    access,
+    catalogs,
+    droptables,
+    economy,
+    inventory,
+    loadouts,
+    lootboxes,
+    storage,
+)
 
 ROUTERS: list[APIRouter] = [
     access.router,
@@ -10,4 +19,7 @@ ROUTERS: list[APIRouter] = [
     storage.router,
     loadouts.router,
     economy.router,
+    catalogs.router,
+    lootboxes.router,
+    droptables.router,
 ]

@@ -1,4 +1,4 @@
-"""game server sessions and loadouts (LootLocker's server API)
+"""game server sessions, loadouts and drop-table locks (LootLocker's server API)
 
 Revision ID: 0014
 Revises: 0013
@@ -44,9 +44,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("instance_id"),
     )
     op.create_index("ix_loadout_slots_player_id", "loadout_slots", ["player_id"])
+    op.add_column("container_opens", sa.Column("settled_at", UtcDateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("container_opens", "settled_at")
     op.drop_index("ix_loadout_slots_player_id", table_name="loadout_slots")
     op.drop_table("loadout_slots")
     op.drop_index("ix_server_sessions_expires_at", table_name="server_sessions")
