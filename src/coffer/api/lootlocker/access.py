@@ -72,10 +72,10 @@ class SessionIn(BaseModel):
 
 @router.post("/session")
 async def start_session(
-    body: SessionIn,
     request: Request,
     runtime: RuntimeDep,
     x_server_key: Annotated[str, Header(max_length=200)] = "",
+    body: SessionIn | None = None,
 ) -> dict[str, str]:
     """Trade the game's server key (an operator-scoped admin token) for a session token."""
     check_version(request)

@@ -3,14 +3,14 @@ the game's assets and universal assets."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.api.compat import granted, in_write, place
 from coffer.api.deps import RuntimeDep
-from coffer.api.lootlocker import RESPONSES
+from coffer.api.lootlocker import RESPONSES, as_json
 from coffer.api.lootlocker.access import BASE, Game, check_version, player_of
 from coffer.api.lootlocker.shapes import RENTAL, asset, bundle_contents, inventory_item
 from coffer.catalog.models import Item
@@ -27,6 +27,7 @@ from coffer.players.models import Player
 router = APIRouter(prefix=BASE, tags=["LootLocker (compatibility)"], responses=RESPONSES)
 Id = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
 PlayerId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+JSON_BODY = {"application/json": {"schema": {"type": "object"}}}
 Count = Annotated[int, Query(ge=-(2**31), le=2**31)]
 After = Annotated[int, Query(ge=0, le=2**63 - 1)]
 
@@ -36,16 +37,23 @@ def page_size(count: int | None) -> int:
     return count if count is not None and 1 <= count <= 200 else 50
 
 
-@router.get("/player/{player_id}/inventory")
+PAGE_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"description": "`{total, items: [InventoryItem]}`", "content": JSON_BODY}
+}
+
+
+@router.get("/player/{player_id}/inventory", response_class=Response, responses=PAGE_DOC)
 async def list_inventory(
     player_id: PlayerId, game: Game, runtime: RuntimeDep,
     count: Count | None = None, after: After = 0,
-) -> dict[str, Any]:  # fmt: skip
+) -> Response:  # fmt: skip
     """The player's live instances after instance ``after``, ``count`` at a time."""
     player = await player_of(runtime, game, player_id)
     async with runtime.sessions() as session:
         found, total = await page(session, game.id, player.id, after, page_size(count), utcnow())
-    return {"total": total, "items": [inventory_item(i, item) for i, item in found]}
+    assets: dict[int, dict[str, Any]] = {}  # one asset per item, however many instances
+    items = [inventory_item(i, item, assets) for i, item in found]
+    return as_json({"total": total, "items": items})
 
 
 class AssetIn(BaseModel):

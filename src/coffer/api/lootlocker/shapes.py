@@ -93,14 +93,22 @@ def bundle_contents(item: Item, loots: Mapping[int, Loot], items: Mapping[int, I
 RENTAL = {"is_rental": False, "time_left": None, "duration": None, "is_active": None}
 
 
-def inventory_item(instance: Instance, item: Item) -> dict[str, Any]:
-    """An instance as LootLocker lists it; ``quantity`` (a stack's count) is Coffer's own."""
+def inventory_item(
+    instance: Instance, item: Item, assets: dict[int, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """An instance as LootLocker lists it; ``quantity`` (a stack's count) is Coffer's own.
+    ``assets`` keeps the assets already shaped, by item id."""
+    shaped = None if assets is None else assets.get(item.id)
+    if shaped is None:
+        shaped = asset(item)
+        if assets is not None:
+            assets[item.id] = shaped
     return {
         "instance_id": instance.id,
         "variation_id": None,
         "rental_option_id": None,
         "acquisition_source": "grant_asset",
-        "asset": asset(item),
+        "asset": shaped,
         "rental": dict(RENTAL),
         "quantity": instance.count,
     }
