@@ -1,8 +1,14 @@
 """LootLocker's server API: its session, and a player's inventory listed, added to and altered."""
 
+import json
+
 import httpx
 from sqlalchemy import func, select
 
+from coffer.api.lootlocker.shapes import inventory_item, inventory_page
+from coffer.catalog.models import Item
+from coffer.inventory.instances import Instance
+from coffer.kit.db import utcnow
 from coffer.runtime import Runtime
 from coffer.webhooks.models import WebhookEvent
 from tests.conftest import ADMIN_TOKEN, OperatorCtx
@@ -92,3 +98,19 @@ async def test_alter_adds_and_removes_in_one_call_or_changes_nothing(
     added = await game.call("POST", "player/1/inventory", {"asset_id": eco.sword})
     assert [i["asset"]["id"] for i in added["items"]] == [eco.sword]
     assert potions in [i["instance_id"] for i in listed["items"]]
+
+
+def test_a_page_written_out_is_the_inventory_items_it_lists() -> None:
+    now = utcnow()
+    sword = Item(id=7, name="Sword", type="digital", image_url="https://x.test/s.png",
+                 custom_attributes={"rarity": "epic"}, tags=["blade"], kind="item",
+                 stackable=False, is_active=True, created_at=now, updated_at=now)  # fmt: skip
+    potion = Item(id=8, name="Potion \"red\"", type="digital", image_url=None,
+                  custom_attributes={}, tags=None, kind="item", stackable=True,
+                  is_active=True, created_at=now, updated_at=now)  # fmt: skip
+    rows = [
+        (Instance(n, item.id, "persistent", None, n, None, now, None, {}), item)
+        for n, item in [(1, sword), (2, potion), (3, sword)]
+    ]
+    written = json.loads(inventory_page(rows, 9))
+    assert written == {"total": 9, "items": [inventory_item(i, item) for i, item in rows]}

@@ -15,7 +15,6 @@ from pydantic import BaseModel
 from coffer.api.errors import ErrorRenderer
 from coffer.api.middleware import REQUEST_ID
 from coffer.api.openapi import errors_for
-from coffer.kit.canonical import compact_json
 from coffer.kit.errors import STATUS_BY_CODE, CofferError
 
 # LootLocker's code for each HTTP status Coffer answers with.
@@ -45,11 +44,6 @@ def error_body(status: int, message: str) -> dict[str, Any]:
         "request_id": request_id,
         "trace_id": request_id,
     }
-
-
-def as_json(body: dict[str, Any]) -> Response:
-    """An answer already in LootLocker's shape, serialised once (a page holds big assets)."""
-    return Response(compact_json(body).encode(), media_type="application/json")
 
 
 def render(status: int, message: str) -> Response:

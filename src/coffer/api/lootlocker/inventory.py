@@ -10,9 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.api.compat import granted, in_write, place
 from coffer.api.deps import RuntimeDep
-from coffer.api.lootlocker import RESPONSES, as_json
+from coffer.api.lootlocker import RESPONSES
 from coffer.api.lootlocker.access import BASE, Game, check_version, player_of
-from coffer.api.lootlocker.shapes import RENTAL, asset, bundle_contents, inventory_item
+from coffer.api.lootlocker.shapes import (
+    RENTAL,
+    asset,
+    bundle_contents,
+    inventory_item,
+    inventory_page,
+)
 from coffer.catalog.models import Item
 from coffer.catalog.store import catalog
 from coffer.kit.db import utcnow
@@ -51,9 +57,7 @@ async def list_inventory(
     player = await player_of(runtime, game, player_id)
     async with runtime.sessions() as session:
         found, total = await page(session, game.id, player.id, after, page_size(count), utcnow())
-    assets: dict[int, dict[str, Any]] = {}  # one asset per item, however many instances
-    items = [inventory_item(i, item, assets) for i, item in found]
-    return as_json({"total": total, "items": items})
+    return Response(inventory_page(found, total), media_type="application/json")
 
 
 class AssetIn(BaseModel):

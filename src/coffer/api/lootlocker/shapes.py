@@ -5,13 +5,14 @@ notion of (variations, rentals, files, heroes) are empty of their type, so a cli
 them finds what it expects.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ulid import ULID
 
 from coffer.catalog.models import Item, Loot
 from coffer.inventory.instances import Instance
+from coffer.kit.canonical import compact_json
 from coffer.kit.schemas import iso_z
 from coffer.kit.uuids import to_uuid
 
@@ -93,22 +94,35 @@ def bundle_contents(item: Item, loots: Mapping[int, Loot], items: Mapping[int, I
 RENTAL = {"is_rental": False, "time_left": None, "duration": None, "is_active": None}
 
 
-def inventory_item(
-    instance: Instance, item: Item, assets: dict[int, dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """An instance as LootLocker lists it; ``quantity`` (a stack's count) is Coffer's own.
-    ``assets`` keeps the assets already shaped, by item id."""
-    shaped = None if assets is None else assets.get(item.id)
-    if shaped is None:
-        shaped = asset(item)
-        if assets is not None:
-            assets[item.id] = shaped
+def inventory_item(instance: Instance, item: Item) -> dict[str, Any]:
+    """An instance as LootLocker lists it; ``quantity`` (a stack's count) is Coffer's own."""
     return {
         "instance_id": instance.id,
         "variation_id": None,
         "rental_option_id": None,
         "acquisition_source": "grant_asset",
-        "asset": shaped,
+        "asset": asset(item),
         "rental": dict(RENTAL),
         "quantity": instance.count,
     }
+
+
+ROW = (
+    '{"instance_id":%d,"variation_id":null,"rental_option_id":null,'
+    '"acquisition_source":"grant_asset","asset":%s,"rental":%s,"quantity":%d}'
+)
+
+
+def inventory_page(found: Sequence[tuple[Instance, Item]], total: int) -> bytes:
+    """``{total, items}`` as JSON, each item's asset serialised once however many instances
+    show it: the page's cost is in its assets (``inventory_item``, written out)."""
+    assets: dict[int, str] = {}
+    rental = compact_json(RENTAL)
+    rows = []
+    for instance, item in found:
+        shaped = assets.get(item.id)
+        if shaped is None:
+            shaped = assets[item.id] = compact_json(asset(item))
+        rows.append(ROW % (instance.id, shaped, rental, instance.count))
+    items = ",".join(rows)
+    return f'{{"total":{total},"items":[{items}]}}'.encode()
