@@ -11,6 +11,7 @@ from tests.compat.test_playfab_sdk_economy import scoped_token
 from tests.compat.test_playfab_wire import failure, login
 from tests.conftest import ADMIN_TOKEN, OperatorCtx, make_operator
 from tests.support.api import AdminApi
+from tests.support.economy import build
 
 BASE = "/compat/playfab"
 
@@ -85,3 +86,19 @@ async def test_item_codes_are_unique_per_operator_and_never_digits(
     assert (await admin.call("PATCH", path, {"code": "axe"}))["code"] == "axe"
     await make_operator(admin, client, "other")
     await admin.call("POST", "/operators/other/items", {**item, "code": "sword"}, expect=201)
+
+
+async def test_uses_added_to_a_stack_stop_at_its_max(
+    client: httpx.AsyncClient, admin: AdminApi, operator: OperatorCtx, runtime: Runtime
+) -> None:
+    eco = await build(admin)  # potions stack to 10
+    grant = {"playerExternalId": "p1", "idempotencyKey": "g",
+             "items": [{"itemId": eco.potion, "quantity": 8}]}  # fmt: skip
+    done = await operator.s2s.post("/api/s2s/inventory/grants", grant)
+    stack = str(done.json()["changes"][0]["inventoryItemId"])
+    key = await scoped_token(runtime, "acme")
+    uses = {"PlayFabId": f"{1:016X}", "ItemInstanceId": stack, "UsesToAdd": 3}
+    over = await server(client, key, "Server/ModifyItemUses", uses)
+    assert failure(over) == (400, 400, "BadRequest", "InvalidParams")
+    fits = await server(client, key, "Server/ModifyItemUses", {**uses, "UsesToAdd": 2})
+    assert fits.json()["data"]["RemainingUses"] == 10
