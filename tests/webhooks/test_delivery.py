@@ -199,8 +199,9 @@ async def test_staff_list_read_and_redeliver_events(
         ids[0],
     )
     assert [a["httpStatus"] for a in detail["attemptLog"]] == [200]
+    assert detail["deliveredAt"] is not None
     again = await admin.call("POST", f"{path}/{ids[0]}/redeliver")
-    assert again["status"] == "pending"
+    assert (again["status"], again["deliveredAt"]) == ("pending", None)
     assert (await delivery.drain(runtime.courier)).delivered == 1
     assert dict(received(receiver))[ids[0]] == 2  # the receiver saw it twice, processed it once
     await admin.call("GET", f"{path}/evt_nope", expect=404)

@@ -30,9 +30,8 @@ def error_response(
     extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    """Render an error code with its HTTP status."""
-    body = envelope(code, message, fields)
-    body.update(extra or {})
+    """Render an error code with its HTTP status; ``extra`` goes in ``error.details``."""
+    body = envelope(code, message, fields, extra)
     return JSONResponse(body, status_code=STATUS_BY_CODE.get(code, 500), headers=headers)
 
 

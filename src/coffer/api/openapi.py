@@ -23,6 +23,7 @@ class ErrorBody(ApiModel):
     code: str
     message: str
     fields: dict[str, str] | None = None
+    details: dict[str, Any] | None = None
 
 
 class ErrorEnvelope(BaseModel):

@@ -157,8 +157,7 @@ def resolve(
 
 @app.command()
 def worker() -> None:
-    """Run the background jobs in their own process until stopped: the wallet resolver,
-    webhook delivery and item expiry (run several at once if you like)."""
+    """Run the wallet resolver, webhook delivery and item expiry until stopped (several may run)."""
     import asyncio
 
     from coffer.jobs import run_all

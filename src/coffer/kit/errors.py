@@ -63,11 +63,18 @@ STATUS_BY_CODE: dict[str, int] = {
 }
 
 
-def envelope(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
-    """The SPEC §3 error body."""
+def envelope(
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The SPEC §3 error body; ``details`` holds structured data such as the ids refused."""
     error: dict[str, Any] = {"code": code, "message": message}
     if fields is not None:
         error["fields"] = fields
+    if details:
+        error["details"] = details
     return {"error": error}
 
 

@@ -13,7 +13,10 @@ class ShippingOrder(Base):
     """pending → shipped → delivered, or pending → cancelled (its items return to the vault)."""
 
     __tablename__ = "shipping_orders"
-    __table_args__ = (Index("ix_shipping_orders_player", "player_id", "id"),)
+    __table_args__ = (
+        Index("ix_shipping_orders_player", "player_id", "id"),
+        Index("ix_shipping_orders_operator_status", "operator_id", "status", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)

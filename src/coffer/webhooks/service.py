@@ -116,6 +116,7 @@ async def redeliver(session: AsyncSession, operator: Operator, public_id: str) -
             window_started_at=None,
             lease_token=None,
             last_error=None,
+            delivered_at=None,  # until it is delivered again
         )
     )
     if rows_changed(moved) != 1:

@@ -1,13 +1,17 @@
-"""Admin shipping: staff ship, deliver or cancel an order (SPEC §7)."""
+"""Admin shipping: staff list the orders, and ship, deliver or cancel one (SPEC §7)."""
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
 
 from coffer.api.admin.shipping_bodies import ShipBody
 from coffer.api.deps import AdminOperator, DbSession
 from coffer.api.openapi import errors_for
 from coffer.api.params import PublicId
+from coffer.api.s2s.inventory_bodies import PageCursor
 from coffer.api.s2s.shipping_bodies import OrderAnswer, OrderOut
-from coffer.shipping import orders
+from coffer.kit.schemas import ApiModel
+from coffer.shipping import listing, orders
 
 router = APIRouter(prefix="/api/admin/operators/{slug}/shipping", tags=["admin: shipping"])
 
@@ -40,3 +44,22 @@ async def cancel_order(
     order = await orders.move_order(session, operator, public_id, orders.CANCEL)
     await session.commit()
     return OrderAnswer(order=OrderOut.of(order))
+
+
+class OrderPage(ApiModel):
+    orders: list[OrderOut]
+    cursor: PageCursor
+
+
+@router.get("/orders", responses=errors_for(401, 403, 404, 422))
+async def list_orders(
+    operator: AdminOperator,
+    session: DbSession,
+    status: Literal["pending", "shipped", "delivered", "cancelled"] | None = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> OrderPage:
+    """The operator's shipping orders, newest first; ``status`` keeps one kind (the board)."""
+    page = await listing.list_orders(session, operator.id, status, cursor, limit)
+    orders = [OrderOut.of(order) for order in page.orders]
+    return OrderPage(orders=orders, cursor=PageCursor(next=page.next_cursor, prev=None))

@@ -1,4 +1,5 @@
-"""game server sessions, loadouts and drop-table locks (LootLocker's server API)
+"""game server sessions, loadouts and drop-table locks (LootLocker's server API); the shipping
+board's index
 
 Revision ID: 0014
 Revises: 0013
@@ -45,9 +46,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_loadout_slots_player_id", "loadout_slots", ["player_id"])
     op.add_column("container_opens", sa.Column("settled_at", UtcDateTime(), nullable=True))
+    op.create_index(
+        "ix_shipping_orders_operator_status", "shipping_orders", ["operator_id", "status", "id"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_shipping_orders_operator_status", table_name="shipping_orders")
     op.drop_column("container_opens", "settled_at")
     op.drop_index("ix_loadout_slots_player_id", table_name="loadout_slots")
     op.drop_table("loadout_slots")
