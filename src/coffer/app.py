@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from coffer import __version__
 from coffer.api.errors import ErrorRenderer, install_error_handlers
 from coffer.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from coffer.kit.logs import log_requests
 from coffer.kit.settings import Settings, get_settings
 from coffer.runtime import Runtime
 
@@ -25,6 +26,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = settings or (runtime.settings if runtime else get_settings())
     owned = runtime is None
     rt = runtime or Runtime.from_settings(settings)
+    if settings.access_log:  # each uvicorn worker process builds its app here
+        log_requests()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -84,7 +84,7 @@ async def test_cli_errors_exit_nonzero_with_the_fix(runtime: Runtime) -> None:
         assert "VALIDATION_ERROR" in refused.output
 
 
-async def test_demo_seeds_once_and_reissues_credentials(
+async def test_demo_seeds_once_and_prints_the_same_credentials_again(
     runtime: Runtime, client: httpx.AsyncClient
 ) -> None:
     url = runtime.settings.database_url
@@ -92,17 +92,16 @@ async def test_demo_seeds_once_and_reissues_credentials(
     second = await invoke(url, "demo")
     assert "created" in first
     assert "already there" in second
-    old = SignedClient(
-        client, grab(r"S2S key id\s+(\S+)", first), grab(r"S2S secret\s+(\S+)", first)
-    )
+    for label in (r"S2S key id\s+(\S+)", r"S2S secret\s+(\S+)", r"admin token\s+(cat_\S+)"):
+        assert grab(label, first) == grab(label, second)  # nothing another run printed is revoked
+    token = grab(r"admin token\s+(cat_\S+)", first)
+    assert f"COFFER_ADMIN_TOKEN={token}" in first  # the banner's exports
     new = SignedClient(
         client, grab(r"S2S key id\s+(\S+)", second), grab(r"S2S secret\s+(\S+)", second)
     )
-    assert (await old.get("/api/s2s/boxes")).status_code == 401
     listed = (await new.get("/api/s2s/boxes", {"currency": "USD"})).json()
     assert [b["name"] for b in listed["boxes"]] == ["Starter Box", "Tech Box"]
     assert all(0 < b["houseEdgeBps"] < 2000 for b in listed["boxes"]), listed
-    token = grab(r"admin token\s+(cat_\S+)", second)
     demo = await AdminApi(client, token).call("GET", "/operators/demo")
     assert [c["code"] for c in demo["currencies"]] == ["EUR", "GBP", "USD"]
     async with runtime.sessions() as session:

@@ -3,6 +3,7 @@
 import json
 import logging
 import re
+import time
 from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -11,6 +12,7 @@ from ulid import ULID
 from coffer.kit.errors import envelope
 
 log = logging.getLogger("coffer.web")
+access = logging.getLogger("coffer.access")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # The request being served, for renderers that put its id in their body (LootLocker's trace_id).
@@ -44,12 +46,12 @@ class RequestIdMiddleware:
         request_id = incoming if _SAFE_ID.match(incoming) else f"req_{ULID()}"
         scope.setdefault("state", {})["request_id"] = request_id
         REQUEST_ID.set(request_id)
-        started = False
+        started, status, began = False, 500, time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
-                started = True
+                started, status = True, message["status"]
                 headers = [h for h in message.get("headers", []) if h[0] != b"x-request-id"]
                 headers.append((b"x-request-id", request_id.encode()))
                 message = {**message, "headers": headers}
@@ -64,6 +66,11 @@ class RequestIdMiddleware:
             body = envelope("INTERNAL", f"Unexpected error; quote request id {request_id}.")
             for message in _json_message(500, body, request_id):
                 await send(message)
+        finally:
+            if access.isEnabledFor(logging.INFO):  # the path only: a query may carry a token
+                millis = (time.perf_counter() - began) * 1000
+                method, path = scope.get("method"), scope.get("path")
+                access.info("%s %s %s %.1f ms %s", method, path, status, millis, request_id)
 
 
 class BodyLimitMiddleware:

@@ -4,14 +4,15 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog import boxes, items, publish
 from coffer.catalog.models import Box, Item
 from coffer.catalog.schemas import BoxCreate, ItemCreate, PrizeIn
-from coffer.cli.support import console, run_unit
+from coffer.cli.support import announce, console, run_unit
 from coffer.kit.db import utcnow
+from coffer.kit.secrets import token_hash
 from coffer.kit.settings import Settings
 from coffer.operators import service as operators
 from coffer.operators.models import AdminToken, ApiKey, Operator
@@ -114,7 +115,7 @@ async def _seed_catalog(session: AsyncSession, operator: Operator) -> None:
 async def seed(
     session: AsyncSession, runtime: Runtime, casino_url: str | None = None
 ) -> DemoCredentials:
-    """Create the demo operator and catalog once; every run replaces the demo key and token."""
+    """Create the demo operator and catalog once; every run prints the same demo credentials."""
     operator = (
         await session.execute(select(Operator).where(Operator.slug == DEMO_SLUG))
     ).scalar_one_or_none()
@@ -132,27 +133,45 @@ async def seed(
         operator.webhook_url = f"{casino_url}{WEBHOOK_PATH}"
         if casino_url not in (operator.allowed_origins or []):  # the lobby frames the app
             operator.allowed_origins = [*(operator.allowed_origins or []), casino_url]
-    now = utcnow()
-    await session.execute(
-        update(ApiKey)
-        .where(ApiKey.operator_id == operator.id, ApiKey.label == DEMO_LABEL)
-        .where(ApiKey.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    key, secret = await operators.create_key(session, runtime.secrets, operator, DEMO_LABEL)
-    token = None
-    if not runtime.settings.admin_token:
-        await session.execute(
-            update(AdminToken)
-            .where(AdminToken.label == DEMO_LABEL, AdminToken.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        token = await operators.create_admin_token(session, None, DEMO_LABEL)
+    key_id, secret = await _demo_key(session, runtime, operator)
+    token = await _demo_admin_token(session, runtime)
     outbound = runtime.secrets.open(operator.outbound_secret_sealed)
     launch_url = None
     if casino_url is not None:
         launch_url = await _demo_launch(session, runtime, operator, casino_url)
-    return DemoCredentials(key.key_id, secret, token, created, outbound, launch_url)
+    return DemoCredentials(key_id, secret, token, created, outbound, launch_url)
+
+
+async def _demo_key(session: AsyncSession, runtime: Runtime, operator: Operator) -> tuple[str, str]:
+    """The demo's live S2S key (made on the first run): a second run prints the same one, so
+    a server another run started keeps working."""
+    found = await session.scalar(
+        select(ApiKey)
+        .where(ApiKey.operator_id == operator.id, ApiKey.label == DEMO_LABEL)
+        .where(ApiKey.revoked_at.is_(None))
+        .order_by(ApiKey.id.desc())
+    )
+    if found is not None:
+        return found.key_id, runtime.secrets.open(found.secret_sealed)
+    key, secret = await operators.create_key(session, runtime.secrets, operator, DEMO_LABEL)
+    return key.key_id, secret
+
+
+async def _demo_admin_token(session: AsyncSession, runtime: Runtime) -> str | None:
+    """A global admin token derived from the secret key, so every run prints the same one
+    (None when COFFER_ADMIN_TOKEN is set); a new one only if staff revoked it."""
+    if runtime.settings.admin_token:
+        return None
+    token = "cat_demo_" + runtime.secrets.derive("coffer demo admin token")
+    found = await session.scalar(
+        select(AdminToken).where(AdminToken.token_hash == token_hash(token))
+    )
+    if found is None:
+        session.add(AdminToken(operator_id=None, token_hash=token_hash(token), label=DEMO_LABEL))
+        await session.flush()
+    elif found.revoked_at is not None:
+        return await operators.create_admin_token(session, None, DEMO_LABEL)
+    return token
 
 
 async def _demo_launch(
@@ -177,7 +196,7 @@ def seed_and_print(
 ) -> DemoCredentials:
     """Seed, then print the base URL and credentials a newcomer copies."""
     creds = run_unit(lambda session, runtime: seed(session, runtime, casino_url), settings)
-    what = "created" if creds.created_catalog else "already there; fresh credentials issued"
+    what = "created" if creds.created_catalog else "already there; its demo credentials again"
     token = creds.admin_token or "(COFFER_ADMIN_TOKEN from your environment)"
     console.print(f"\n[bold green]Coffer demo[/bold green] — operator '{DEMO_SLUG}' {what}")
     console.print(f"  base URL     {base_url}")
@@ -191,9 +210,10 @@ def seed_and_print(
         console.print(f"  [bold]lobby[/bold]        {lobby}  (the player app in an iframe)")
         if creds.launch_url:
             console.print(f"  launch URL   {creds.launch_url}  (one use, 60 s)", soft_wrap=True)
-    console.print(
-        f"  export COFFER_KEY_ID={creds.key_id} COFFER_SECRET={creds.secret}\n", soft_wrap=True
-    )
+    exports = f"COFFER_KEY_ID={creds.key_id} COFFER_SECRET={creds.secret}"
+    if creds.admin_token:
+        exports += f" COFFER_ADMIN_TOKEN={creds.admin_token}"
+    console.print(f"  export {exports}\n", soft_wrap=True)
     return creds
 
 
@@ -230,12 +250,19 @@ def serve_with_casino(settings: Settings, host: str, port: int, casino_port: int
     async def main() -> None:
         await _fund_demo_player(casino_of(casino_app))
         servers = [
-            uvicorn.Server(uvicorn.Config(create_app(settings), host=host, port=port)),
+            uvicorn.Server(
+                uvicorn.Config(create_app(settings), host=host, port=port, access_log=False)
+            ),
             uvicorn.Server(
                 uvicorn.Config(casino_app, host=host, port=casino_port, log_level="warning")
             ),
         ]
-        await asyncio.gather(*(server.serve() for server in servers), _announce(servers, lobby))
+        listening = f"listening on http://{host}:{port}"
+        await asyncio.gather(
+            *(server.serve() for server in servers),
+            announce(servers[:1], listening),
+            _announce(servers, lobby),
+        )
 
     lobby = f"{casino_url}/casino/lobby"
     asyncio.run(main())

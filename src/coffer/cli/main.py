@@ -1,16 +1,19 @@
 """The ``coffer`` command: serve, migrate, manage operators and keys, verify draws."""
 
+import asyncio
 import contextlib
 import os
-from typing import Annotated
+from collections.abc import Awaitable
+from typing import Annotated, Any
 
 import typer
 
 from coffer.cli.economy import economy_app
 from coffer.cli.ledger import ledger_app
 from coffer.cli.operators import admin_token, currency_app, key_app, operator_app
-from coffer.cli.support import console
+from coffer.cli.support import announce, busy_ports, console
 from coffer.cli.verify import verify_command
+from coffer.kit.logs import log_requests
 from coffer.kit.secrets import load_secret_box
 from coffer.kit.settings import Settings
 from coffer_casino.cli import casino_app
@@ -79,13 +82,8 @@ def serve(
     if workers > 1:
         refuse_workers(settings, demo)
     bind_host, bind_port = host or settings.host, port or settings.port
-    # Launch URLs default to where this process listens (COFFER_PUBLIC_BASE_URL overrides).
-    settings = settings.model_copy(update={"host": bind_host, "port": bind_port})
-    if bind_host in ("0.0.0.0", "::") and not settings.public_base_url:  # noqa: S104 - a check
-        console.print(
-            f"[yellow]Listening on every interface: set COFFER_PUBLIC_BASE_URL to the address "
-            f"players reach, or launch URLs will say http://{bind_host}:{bind_port}.[/yellow]"
-        )
+    refuse_busy_ports(bind_host, [bind_port, *([casino_port] if demo else [])], demo)
+    settings = listening_settings(settings, bind_host, bind_port)
     if migrate_first:
         upgrade_to_head(settings.database_url)
     if demo:
@@ -94,9 +92,45 @@ def serve(
         serve_with_casino(settings, bind_host, bind_port, casino_port)
         return
     if workers == 1:
-        uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+        config = uvicorn.Config(
+            create_app(settings), host=bind_host, port=bind_port, access_log=False
+        )
+        server = uvicorn.Server(config)
+        listening = f"listening on http://{bind_host}:{bind_port}"
+        asyncio.run(gather(server.serve(), announce([server], listening)))
     else:
         serve_processes(settings, bind_host, bind_port, workers)
+
+
+def listening_settings(settings: Settings, host: str, port: int) -> Settings:
+    """Where this process listens (launch URLs default to it; COFFER_PUBLIC_BASE_URL
+    overrides), with one console line per request."""
+    settings = settings.model_copy(update={"host": host, "port": port, "access_log": True})
+    os.environ["COFFER_ACCESS_LOG"] = "true"  # uvicorn's worker processes read it
+    log_requests()
+    if host in ("0.0.0.0", "::") and not settings.public_base_url:  # noqa: S104 - a check
+        console.print(
+            f"[yellow]Listening on every interface: set COFFER_PUBLIC_BASE_URL to the address "
+            f"players reach, or launch URLs will say http://{host}:{port}.[/yellow]"
+        )
+    return settings
+
+
+async def gather(*jobs: Awaitable[Any]) -> None:
+    await asyncio.gather(*jobs)
+
+
+def refuse_busy_ports(host: str, ports: list[int], demo: bool) -> None:
+    """Exit before the database is touched when a port is taken (another ``coffer serve``?)."""
+    busy = busy_ports(host, ports)
+    if not busy:
+        return
+    how = "--port (COFFER_PORT)" + (" or --casino-port" if demo else "")
+    console.print(
+        f"[red]Port {busy[0]} on {host} is in use, perhaps by another coffer serve. Stop that "
+        f"process, or choose another port with {how}.[/red]"
+    )
+    raise typer.Exit(2)
 
 
 def serve_processes(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -112,6 +146,7 @@ def serve_processes(settings: Settings, host: str, port: int, workers: int) -> N
         host=host,
         port=port,
         log_level="info",
+        access_log=False,
     )
 
 

@@ -1,8 +1,10 @@
 """Running one unit of work from a CLI command: build the runtime, run, commit, close."""
 
 import asyncio
+import logging
+import socket
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -37,3 +39,25 @@ def run_unit(
         detail = f" {exc.fields}" if exc.fields else ""
         console.print(f"[red]{exc.code}[/red]: {exc.message}{detail}")
         raise typer.Exit(1) from exc
+
+
+def busy_ports(host: str, ports: list[int]) -> list[int]:
+    """The ports another process already listens on (bound as uvicorn binds them)."""
+    busy = []
+    for port in ports:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError:
+                busy.append(port)
+    return busy
+
+
+async def announce(servers: list[Any], line: str) -> None:
+    """Say ``line`` once every server listens."""
+    while not all(server.started for server in servers):
+        if any(server.should_exit for server in servers):
+            return
+        await asyncio.sleep(0.05)
+    logging.getLogger("coffer.serve").info(line)

@@ -1,6 +1,8 @@
 """Encryption of stored secrets (S2S key secrets, outbound secrets, server seeds) at rest."""
 
+import base64
 import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -17,7 +19,13 @@ class SecretBox:
 
     def __init__(self, key: bytes) -> None:
         self._fernet = Fernet(key)
+        self._key = key
         self._opened: dict[str, str] = {}
+
+    def derive(self, purpose: str) -> str:
+        """A secret that only this key makes, the same every time for ``purpose``."""
+        digest = hmac.new(self._key, purpose.encode("utf-8"), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
     def seal(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")

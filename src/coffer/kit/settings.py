@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     signature_window_seconds: int = Field(default=300, ge=1)
     wallet_timeout_ms: int = Field(default=2000, ge=100)
     wallet_retries: int = Field(default=2, ge=0, le=10)
+    access_log: bool = Field(
+        default=False, description="Log one line per request (coffer serve turns it on)."
+    )
     background_jobs: bool = Field(
         default=True,
         description="Run the worker (resolver, webhooks, expiry) inside the server process; "
