@@ -43,6 +43,9 @@ def migrate() -> None:
     console.print(f"database migrated: {settings.database_url}")
 
 
+DEMO_HELP = "Seed the demo operator and run the reference casino beside it."
+CASINO_HELP = "The demo casino's port."
+JOBS_HELP = "Run the background jobs in the server (default: COFFER_BACKGROUND_JOBS, on)."
 WORKERS_HELP = (
     "Server processes sharing the port (PostgreSQL only); background jobs in each coordinate "
     "through the database."
@@ -53,20 +56,13 @@ WORKERS_HELP = (
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    demo: Annotated[
-        bool,
-        typer.Option(help="Seed the demo operator and run the reference casino beside it."),
-    ] = False,
-    casino_port: Annotated[int, typer.Option(help="The demo casino's port.")] = 8100,
+    demo: Annotated[bool, typer.Option(help=DEMO_HELP)] = False,
+    casino_port: Annotated[int, typer.Option(envvar="COFFER_CASINO_PORT", help=CASINO_HELP)] = 8100,
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Migrate before serving.")
     ] = True,
     worker_inside: Annotated[
-        bool | None,
-        typer.Option(
-            "--worker/--no-worker",
-            help="Run the background jobs in the server (default: COFFER_BACKGROUND_JOBS, on).",
-        ),
+        bool | None, typer.Option("--worker/--no-worker", help=JOBS_HELP)
     ] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help=WORKERS_HELP)] = 1,
 ) -> None:
