@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version=__version__,
         description="Loot boxes and player vaults with provably fair draws.",
         lifespan=lifespan,
+        docs_url=None,  # coffer.web.docs serves /docs from local files
+        redoc_url=None,
     )
     app.state.runtime = rt
     install_error_handlers(app, error_renderers())
@@ -61,9 +63,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     for router in sorted(documented, key=lambda router: router not in hot):
         app.include_router(router)
     app.openapi = functools.partial(documented_openapi, app, documented)  # type: ignore[method-assign]
-    from coffer.web.play import HERE as PAGES
-
-    app.mount("/play/static", StaticFiles(directory=PAGES / "static"), name="play-static")
+    mount_files(app)
     app.add_middleware(
         BodyLimitMiddleware,
         limit=settings.body_limit_bytes,
@@ -71,6 +71,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def mount_files(app: FastAPI) -> None:
+    """The pages' scripts and styles, and Swagger UI's, all served by Coffer itself."""
+    from coffer.web.docs import ASSETS as DOCS
+    from coffer.web.play import HERE as PAGES
+
+    app.mount("/play/static", StaticFiles(directory=PAGES / "static"), name="play-static")
+    app.mount("/docs/assets", StaticFiles(directory=str(DOCS)), name="docs-assets")
 
 
 def hot_routers() -> list[APIRouter]:
@@ -128,6 +137,7 @@ def routers() -> list[APIRouter]:
     from coffer.api.play import wallet as play_wallet
     from coffer.api.public import fairness as public_fairness
     from coffer.api.public import health
+    from coffer.web import docs as docs_page
     from coffer.web import play as play_page
 
     admin = [admin_operators, admin_catalog, admin_ledger, admin_loot]
@@ -142,6 +152,7 @@ def routers() -> list[APIRouter]:
         *compat_routers(),
         public_fairness.router,
         play_page.router,
+        docs_page.router,
     ]
 
 

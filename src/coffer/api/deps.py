@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.kit.errors import AdminTokenInvalid
@@ -35,14 +36,21 @@ DbSession = Annotated[AsyncSession, Depends(db_session)]
 RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
 
 
-async def admin_principal(request: Request, session: DbSession) -> AdminPrincipal:
+# Documents the admin token in the OpenAPI description (Swagger UI's Authorize); the check is ours.
+ADMIN_BEARER = HTTPBearer(
+    scheme_name="adminToken",
+    description="An admin token: COFFER_ADMIN_TOKEN, or one `coffer admin-token` made.",
+    auto_error=False,
+)
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(ADMIN_BEARER)]
+
+
+async def admin_principal(request: Request, session: DbSession, bearer: Bearer) -> AdminPrincipal:
     """Authenticate ``Authorization: Bearer <admin token>``."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if bearer is None or bearer.scheme.lower() != "bearer" or not bearer.credentials.strip():
         raise AdminTokenInvalid()
     configured = the_runtime(request).settings.admin_token
-    return await operators.authenticate_admin(session, configured, token.strip())
+    return await operators.authenticate_admin(session, configured, bearer.credentials.strip())
 
 
 Admin = Annotated[AdminPrincipal, Depends(admin_principal)]
