@@ -5,21 +5,18 @@ signs ``POST /api/s2s/launches`` with the operator's key and hands back only the
 minted on demand because a launch token lives 60 seconds and opens one session.
 """
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-import httpx
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from coffer import signing
+from coffer.client import AsyncCofferClient, CofferApiError, calls
 from coffer_casino.settings import CasinoSettings
 
 STATIC = Path(__file__).parent / "static"
-TIMEOUT_SECONDS = 10.0
 
 
 class LaunchWish(BaseModel):
@@ -37,7 +34,7 @@ class LaunchWish(BaseModel):
 
 
 class CofferLink:
-    """Signed S2S calls to Coffer with the operator's key, as the operator's backend makes."""
+    """Signed S2S calls to Coffer with the operator's key, through Coffer's Python client."""
 
     def __init__(self, settings: CasinoSettings) -> None:
         if not (settings.coffer_url and settings.coffer_key_id and settings.coffer_key_secret):
@@ -53,15 +50,17 @@ class CofferLink:
         return f"{parts.scheme}://{parts.netloc}"
 
     async def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        """One signed call; Coffer's error envelope is passed on to the page as it came."""
-        raw = b"" if body is None else json.dumps(body).encode()
-        headers = signing.signed_headers(self.secret, method, path, raw, key_id=self.key_id)
-        headers["Content-Type"] = "application/json"
-        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
-            answer = await client.request(method, self.base + path, content=raw, headers=headers)
-        if answer.is_error:
-            raise HTTPException(answer.status_code, answer.json())
-        return answer.json()
+        """One signed call through coffer.client; Coffer's error envelope is passed on to the
+        page as it came."""
+        target, _, query = path.partition("?")
+        params = dict(parse_qsl(query))
+        call = (calls.get(target, **params) if body is None
+                else calls.post(target, body, retryable=False))  # fmt: skip
+        async with AsyncCofferClient(self.base, self.key_id, self.secret) as coffer:
+            try:
+                return await coffer.send(call)
+            except CofferApiError as exc:
+                raise HTTPException(exc.status, exc.body) from exc
 
 
 def lobby_headers(coffer_origin: str) -> dict[str, str]:

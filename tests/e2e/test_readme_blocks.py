@@ -94,6 +94,7 @@ def test_the_readme_blocks_run_in_order_against_a_fresh_demo(
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
     out = ran.stdout
     assert '"status":"settled"' in out  # the purchase
+    assert "settled [" in out  # the purchase from Python, through coffer.client
     assert "server seed hash matches --server-seed-hash" in out  # coffer verify
     assert '"result":"success"' in out  # the player's order of the potion pack
     assert '"currency":"GEM"' in out  # the gem chest's round
