@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from coffer import __version__
 from coffer.api.errors import ErrorRenderer, install_error_handlers
 from coffer.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from coffer.api.openapi import secure
 from coffer.kit.logs import log_requests
 from coffer.kit.settings import Settings, get_settings
 from coffer.runtime import Runtime
@@ -98,12 +99,14 @@ def documented_openapi(app: FastAPI, documented: list[APIRouter]) -> dict[str, A
         def order(route: Any) -> int:
             return place.get(id(getattr(route, "original_router", None)), len(place))
 
-        app.openapi_schema = get_openapi(
+        document = get_openapi(
             title=app.title,
             version=app.version,
             description=app.description,
             routes=sorted(app.routes, key=order),
         )
+        secure(document)
+        app.openapi_schema = document
     return app.openapi_schema
 
 

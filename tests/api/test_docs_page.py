@@ -20,3 +20,25 @@ async def test_the_docs_page_and_every_file_it_loads_come_from_coffer(
     bundle = await client.get("/docs/assets/swagger-ui-bundle.js")
     assert "javascript" in bundle.headers["content-type"]
     assert (await client.get("/openapi.json")).status_code == 200
+
+
+CREDENTIALED = ("/api/s2s/", "/api/admin/", "/inventory/v1", "/compat/")
+
+
+async def test_every_credentialed_operation_names_its_credentials(
+    client: httpx.AsyncClient,
+) -> None:
+    document = (await client.get("/openapi.json")).json()
+    schemes = document["components"]["securitySchemes"]
+    assert {"adminToken", "s2sSignature", "playerSession", "lootlockerSession"} <= set(schemes)
+    unnamed = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            credentialed = path.startswith(
+                ("/api/s2s/", "/api/admin/", "/inventory/v1", "/compat/")
+            )
+            if credentialed and not operation.get("security"):
+                unnamed.append(f"{method} {path}")
+    assert unnamed == []
+    signed = document["paths"]["/api/s2s/purchase"]["post"]["security"]
+    assert signed == [{"s2sKeyId": [], "s2sTimestamp": [], "s2sSignature": []}]
