@@ -127,7 +127,8 @@ async def test_another_players_item_is_not_found(shop: Shop, runtime: Runtime) -
         404,
         "INVENTORY_ITEM_NOT_FOUND",
     )
-    assert error_of(await cash_out(shop, 2**62)) == (404, "INVENTORY_ITEM_NOT_FOUND")
+    assert error_of(await cash_out(shop, 2**53 - 1)) == (404, "INVENTORY_ITEM_NOT_FOUND")
+    assert error_of(await cash_out(shop, 2**53)) == (422, "VALIDATION_ERROR")  # past JSON's exact
     assert await state_of(runtime, item_id) == "unresolved"
     assert await cashback_rows(runtime) == 0
     shop.casino.assert_ledger_consistent()

@@ -17,10 +17,10 @@ from pydantic import (
 
 from coffer.catalog.traits import ItemTraits, TraitsOut
 from coffer.kit.money import MAX_MINOR
-from coffer.kit.schemas import ApiModel, UtcTime, clean_text, not_null
+from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, UtcTime, clean_text, not_null
 from coffer.operators.schemas import AnyCurrencyCode, CurrencyCode, HttpUrlText
 
-MAX_ID = 2**63 - 1
+MAX_ID = JSON_SAFE_MAX
 MAX_WEIGHT = 10**9
 MAX_PRIZES = 10_000
 MAX_SORT_INDEX = 2**31 - 1

@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, AwareDatetime, Field, StrictBool, StrictInt, StringConstraints
 
 from coffer.kit.errors import ValidationFailed
-from coffer.kit.schemas import ApiModel, clean_text
+from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, clean_text
 
-MAX_ID = 2**63 - 1
+MAX_ID = JSON_SAFE_MAX
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 Positive = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=32), AfterValidator(clean_text)]

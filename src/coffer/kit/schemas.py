@@ -7,6 +7,10 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer, StringConstraints
 from pydantic.alias_generators import to_camel
 
+# The largest integer every JSON reader keeps exact (JavaScript's Number.MAX_SAFE_INTEGER): ids
+# and counts above it would be rounded by a browser, and OpenAPI tools show 2**63 - 1 as 9.22e18.
+JSON_SAFE_MAX = 2**53 - 1
+
 
 class ApiModel(BaseModel):
     """camelCase JSON, snake_case Python, unknown fields refused."""

@@ -11,13 +11,13 @@ from coffer.catalog import loots
 from coffer.catalog.loot_schemas import ContentIn, LootIn, LootList, LootOut, LootUpdate, PriceIn
 from coffer.catalog.models import Loot
 from coffer.catalog.traits import Id
-from coffer.kit.schemas import ApiModel, SafeText, UtcTime
+from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, SafeText, UtcTime
 from coffer.orders import promotions
 from coffer.orders.models import Promotion
 from coffer.orders.promotions import PromotionSpec
 
 router = APIRouter(prefix="/api/admin/operators/{slug}", tags=["admin: loots and promotions"])
-LootId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+LootId = Annotated[int, Path(ge=1, le=JSON_SAFE_MAX)]
 
 
 def loot_out(loot: Loot) -> LootOut:

@@ -9,14 +9,14 @@ from pydantic import StringConstraints
 from coffer.api.deps import AdminOperator, DbSession, RuntimeDep
 from coffer.api.openapi import errors_for
 from coffer.inventory.listing import vault_row
-from coffer.kit.schemas import ApiModel, PlayerExternalId, SafeText, iso_z
+from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, PlayerExternalId, SafeText, iso_z
 from coffer.rounds.models import Round
 from coffer.seamless.models import WalletAttempt, WalletInstruction
 from coffer.staff import review
 from coffer.staff.players import player_picture
 
 router = APIRouter(prefix="/api/admin/operators/{slug}", tags=["admin: players"])
-InstructionId = Annotated[int, Path(alias="instructionId", ge=1, le=2**63 - 1)]
+InstructionId = Annotated[int, Path(alias="instructionId", ge=1, le=JSON_SAFE_MAX)]
 ExternalId = Annotated[PlayerExternalId, Path(alias="externalId")]
 
 

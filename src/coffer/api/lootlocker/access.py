@@ -8,13 +8,13 @@ LootLocker's clients send (2021-03-01 in its docs, 2021-06-01 in its server SDK)
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from coffer.api.deps import RuntimeDep
 from coffer.api.lootlocker import RESPONSES
 from coffer.kit.db import utcnow, write_session
 from coffer.kit.errors import AuthError, Forbidden, NotFound, ValidationFailed
-from coffer.kit.schemas import iso_z
+from coffer.kit.schemas import JSON_SAFE_MAX, iso_z
 from coffer.operators import server_sessions
 from coffer.operators import service as operators
 from coffer.operators.models import Operator
@@ -23,6 +23,8 @@ from coffer.players.service import player_by_id
 from coffer.runtime import Runtime
 
 VERSIONS = ("2021-03-01", "2021-06-01")
+PathId = Annotated[int, Field(ge=1, le=JSON_SAFE_MAX)]  # a player, instance or table id
+BodyId = Annotated[StrictInt, Field(ge=1, le=JSON_SAFE_MAX)]
 BASE = "/compat/lootlocker/server"
 
 

@@ -9,13 +9,13 @@ for a player without payment.
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.api.compat import granted, in_write, place
 from coffer.api.deps import RuntimeDep
 from coffer.api.lootlocker import RESPONSES
-from coffer.api.lootlocker.access import BASE, Game, player_of
+from coffer.api.lootlocker.access import BASE, BodyId, Game, player_of
 from coffer.api.lootlocker.shapes import inventory_item
 from coffer.catalog.models import Loot
 from coffer.catalog.store import Catalog, catalog, listings
@@ -128,7 +128,7 @@ async def list_catalog(
 
 class RewardIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    player_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+    player_id: BodyId
     catalog_listing_id: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,18}$")]
 
 

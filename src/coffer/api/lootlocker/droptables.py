@@ -13,21 +13,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coffer.api.compat import in_write
 from coffer.api.deps import RuntimeDep
 from coffer.api.lootlocker import RESPONSES
-from coffer.api.lootlocker.access import BASE, Game, player_of
+from coffer.api.lootlocker.access import BASE, Game, PathId, player_of
 from coffer.api.lootlocker.shapes import asset
 from coffer.catalog.items import items_by_id
 from coffer.kit.db import utcnow
+from coffer.kit.schemas import JSON_SAFE_MAX
 from coffer.loot import locks
 from coffer.loot.holdings import these
 
 router = APIRouter(prefix=BASE, tags=["LootLocker (compatibility)"], responses=RESPONSES)
 PATH = "/player/{player_id}/droptables/{drop_table_id}"
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 @router.post(PATH + "/compute")
 async def compute(
-    player_id: Id, drop_table_id: Id, game: Game, runtime: RuntimeDep,
+    player_id: PathId, drop_table_id: PathId, game: Game, runtime: RuntimeDep,
     tag: Annotated[str | None, Query(max_length=64)] = None, asset_details: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Draw the table for the player and lock the drop until it is picked."""
@@ -52,12 +52,14 @@ async def compute(
 
 class PicksIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    picks: Annotated[list[Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]], Field(max_length=50)]
+    picks: Annotated[
+        list[Annotated[StrictInt, Field(ge=1, le=JSON_SAFE_MAX)]], Field(max_length=50)
+    ]
 
 
 @router.post(PATH + "/pick")
 async def pick(
-    player_id: Id, drop_table_id: Id, body: PicksIn, game: Game, runtime: RuntimeDep
+    player_id: PathId, drop_table_id: PathId, body: PicksIn, game: Game, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """Grant the picked drops; each lock is granted once."""
     player = await player_of(runtime, game, player_id)

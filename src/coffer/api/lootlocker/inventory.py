@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coffer.api.compat import granted, in_write, place
 from coffer.api.deps import RuntimeDep
 from coffer.api.lootlocker import RESPONSES
-from coffer.api.lootlocker.access import BASE, Game, check_version, player_of
+from coffer.api.lootlocker.access import BASE, BodyId, Game, PathId, check_version, player_of
 from coffer.api.lootlocker.shapes import (
     RENTAL,
     asset,
@@ -23,6 +23,7 @@ from coffer.catalog.models import Item
 from coffer.catalog.store import catalog
 from coffer.kit.db import utcnow
 from coffer.kit.errors import NotFound, ValidationFailed
+from coffer.kit.schemas import JSON_SAFE_MAX
 from coffer.loot import consuming
 from coffer.loot.holdings import page, these
 from coffer.operators.models import Operator
@@ -31,11 +32,9 @@ from coffer.orders.asks import EntryAsk
 from coffer.players.models import Player
 
 router = APIRouter(prefix=BASE, tags=["LootLocker (compatibility)"], responses=RESPONSES)
-Id = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
-PlayerId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 JSON_BODY = {"application/json": {"schema": {"type": "object"}}}
 Count = Annotated[int, Query(ge=-(2**31), le=2**31)]
-After = Annotated[int, Query(ge=0, le=2**63 - 1)]
+After = Annotated[int, Query(ge=0, le=JSON_SAFE_MAX)]
 
 
 def page_size(count: int | None) -> int:
@@ -50,7 +49,7 @@ PAGE_DOC: dict[int | str, dict[str, Any]] = {
 
 @router.get("/player/{player_id}/inventory", response_class=Response, responses=PAGE_DOC)
 async def list_inventory(
-    player_id: PlayerId, game: Game, runtime: RuntimeDep,
+    player_id: PathId, game: Game, runtime: RuntimeDep,
     count: Count | None = None, after: After = 0,
 ) -> Response:  # fmt: skip
     """The player's live instances after instance ``after``, ``count`` at a time."""
@@ -62,7 +61,7 @@ async def list_inventory(
 
 class AssetIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    asset_id: Id
+    asset_id: BodyId
     asset_variation_id: StrictInt | None = None
     rental_option_id: StrictInt | None = None
 
@@ -92,7 +91,7 @@ async def _add(
 
 @router.post("/player/{player_id}/inventory")
 async def add_asset(
-    player_id: PlayerId, body: AssetIn, game: Game, runtime: RuntimeDep
+    player_id: PathId, body: AssetIn, game: Game, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """Grant one of the asset (a bundle grants its contents)."""
     player = await player_of(runtime, game, player_id)
@@ -109,12 +108,12 @@ async def add_asset(
 class AlterIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
     add: Annotated[list[AssetIn], Field(max_length=100)] = Field(default_factory=list)
-    remove: Annotated[list[Id], Field(max_length=100)] = Field(default_factory=list)
+    remove: Annotated[list[BodyId], Field(max_length=100)] = Field(default_factory=list)
 
 
 @router.patch("/player/{player_id}/inventory")
 async def alter_inventory(
-    player_id: PlayerId, body: AlterIn, game: Game, runtime: RuntimeDep
+    player_id: PathId, body: AlterIn, game: Game, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """Remove the instances and add the assets in one transaction: if any part fails,
     nothing changes."""

@@ -1,16 +1,16 @@
 """A player's loadout: get it, equip an instance (or an asset's instance), unequip one."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, StrictInt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.api.compat import in_write
 from coffer.api.deps import RuntimeDep
 from coffer.api.lootlocker import RESPONSES
-from coffer.api.lootlocker.access import BASE, Game, player_of
+from coffer.api.lootlocker.access import BASE, BodyId, Game, PathId, player_of
 from coffer.api.lootlocker.shapes import RENTAL, asset
 from coffer.catalog.items import items_by_id
 from coffer.inventory import loadouts
@@ -19,8 +19,6 @@ from coffer.kit.errors import ValidationFailed
 from coffer.kit.schemas import iso_z
 
 router = APIRouter(prefix=BASE, tags=["LootLocker (compatibility)"], responses=RESPONSES)
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-BodyId = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
 
 
 async def _loadout(session: AsyncSession, operator_id: int, player_id: int) -> dict[str, Any]:
@@ -38,7 +36,7 @@ async def _loadout(session: AsyncSession, operator_id: int, player_id: int) -> d
 
 
 @router.get("/player/{player_id}/loadout")
-async def get_loadout(player_id: Id, game: Game, runtime: RuntimeDep) -> dict[str, Any]:
+async def get_loadout(player_id: PathId, game: Game, runtime: RuntimeDep) -> dict[str, Any]:
     """The instances the player has equipped."""
     player = await player_of(runtime, game, player_id)
     async with runtime.sessions() as session:
@@ -54,7 +52,9 @@ class EquipIn(BaseModel):
 
 
 @router.post("/player/{player_id}/loadout")
-async def equip(player_id: Id, body: EquipIn, game: Game, runtime: RuntimeDep) -> dict[str, Any]:
+async def equip(
+    player_id: PathId, body: EquipIn, game: Game, runtime: RuntimeDep
+) -> dict[str, Any]:
     """Equip an instance, or the player's instance of an asset; answers the whole loadout."""
     if (body.instance_id is None) == (body.asset_id is None):
         raise ValidationFailed("Send instance_id or asset_id (one of them).")
@@ -74,7 +74,7 @@ async def equip(player_id: Id, body: EquipIn, game: Game, runtime: RuntimeDep) -
 
 @router.delete("/player/{player_id}/loadout/{instance_id}")
 async def unequip(
-    player_id: Id, instance_id: Id, game: Game, runtime: RuntimeDep
+    player_id: PathId, instance_id: PathId, game: Game, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """Take an instance out of the loadout; answers the loadout left."""
     player = await player_of(runtime, game, player_id)

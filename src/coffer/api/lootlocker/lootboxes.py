@@ -6,17 +6,16 @@ storage. An open spends the box and its key item, draws with the player's seeds 
 grants the prize; its ``fairness`` verifies like a round's.
 """
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter
-from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 from ulid import ULID
 
 from coffer.api.compat import in_write
 from coffer.api.deps import RuntimeDep
 from coffer.api.lootlocker import RESPONSES
-from coffer.api.lootlocker.access import BASE, Game, player_of
+from coffer.api.lootlocker.access import BASE, Game, PathId, player_of
 from coffer.api.lootlocker.shapes import inventory_item
 from coffer.catalog.items import items_by_id
 from coffer.catalog.models import Loot
@@ -28,11 +27,10 @@ from coffer.loot.holdings import these
 
 router = APIRouter(prefix=BASE, tags=["LootLocker (compatibility)"], responses=RESPONSES)
 PATH = "/player/{player_id}/assets/instances/{instance_id}"
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 @router.get(PATH + "/inspect")
-async def inspect(player_id: Id, instance_id: Id, game: Game, runtime: RuntimeDep) -> Any:
+async def inspect(player_id: PathId, instance_id: PathId, game: Game, runtime: RuntimeDep) -> Any:
     """What the box can give, each entry with its weight (its odds are weight / total)."""
     player = await player_of(runtime, game, player_id)
     async with runtime.sessions() as session:
@@ -53,7 +51,7 @@ async def inspect(player_id: Id, instance_id: Id, game: Game, runtime: RuntimeDe
 
 
 @router.put(PATH + "/open")
-async def open_box(player_id: Id, instance_id: Id, game: Game, runtime: RuntimeDep) -> Any:
+async def open_box(player_id: PathId, instance_id: PathId, game: Game, runtime: RuntimeDep) -> Any:
     """Open the box: answers what it granted and how to verify the draw."""
     player = await player_of(runtime, game, player_id)
 

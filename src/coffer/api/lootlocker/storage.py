@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coffer.api.compat import in_write
 from coffer.api.deps import RuntimeDep
 from coffer.api.lootlocker import RESPONSES
-from coffer.api.lootlocker.access import BASE, Game, player_of
+from coffer.api.lootlocker.access import BASE, Game, PathId, player_of
 from coffer.inventory.instances import held
 from coffer.kit.db import utcnow
 from coffer.kit.errors import NotFound
@@ -24,7 +24,6 @@ from coffer.players.models import Player
 
 router = APIRouter(prefix=BASE, tags=["LootLocker (compatibility)"], responses=RESPONSES)
 PATH = "/player/{player_id}/assets/instances/{instance_id}/storage"
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 PairId = Annotated[int, Field(ge=0, le=2**31 - 1)]
 Key = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Value = Annotated[str, StringConstraints(max_length=5000)]
@@ -67,7 +66,9 @@ async def _write(
 
 
 @router.get(PATH)
-async def list_pairs(player_id: Id, instance_id: Id, game: Game, runtime: RuntimeDep) -> Any:
+async def list_pairs(
+    player_id: PathId, instance_id: PathId, game: Game, runtime: RuntimeDep
+) -> Any:
     """Every pair of the instance."""
     _, data = await _data(runtime, game, player_id, instance_id)
     return {"storage": pairs(data)}
@@ -75,7 +76,7 @@ async def list_pairs(player_id: Id, instance_id: Id, game: Game, runtime: Runtim
 
 @router.get(PATH + "/{pair}")
 async def get_pair(
-    player_id: Id, instance_id: Id, pair: PairId, game: Game, runtime: RuntimeDep
+    player_id: PathId, instance_id: PathId, pair: PairId, game: Game, runtime: RuntimeDep
 ) -> Any:
     """One pair, by its id."""
     _, data = await _data(runtime, game, player_id, instance_id)
@@ -96,7 +97,7 @@ class PairsIn(BaseModel):
 
 @router.post(PATH)
 async def create_pair(
-    player_id: Id, instance_id: Id, body: PairIn, game: Game, runtime: RuntimeDep
+    player_id: PathId, instance_id: PathId, body: PairIn, game: Game, runtime: RuntimeDep
 ) -> Any:
     """Set one pair; answers every pair."""
     player, _ = await _data(runtime, game, player_id, instance_id)
@@ -106,7 +107,7 @@ async def create_pair(
 
 @router.put(PATH)
 async def update_pairs(
-    player_id: Id, instance_id: Id, body: PairsIn, game: Game, runtime: RuntimeDep
+    player_id: PathId, instance_id: PathId, body: PairsIn, game: Game, runtime: RuntimeDep
 ) -> Any:
     """Set pairs by their keys; answers every pair."""
     player, _ = await _data(runtime, game, player_id, instance_id)
@@ -116,7 +117,12 @@ async def update_pairs(
 
 @router.put(PATH + "/{pair}")
 async def update_pair(
-    player_id: Id, instance_id: Id, pair: PairId, body: PairIn, game: Game, runtime: RuntimeDep
+    player_id: PathId,
+    instance_id: PathId,
+    pair: PairId,
+    body: PairIn,
+    game: Game,
+    runtime: RuntimeDep,
 ) -> Any:
     """Replace one pair (its key may change, and its id with it)."""
     player, data = await _data(runtime, game, player_id, instance_id)
@@ -128,7 +134,7 @@ async def update_pair(
 
 @router.delete(PATH + "/{pair}")
 async def delete_pair(
-    player_id: Id, instance_id: Id, pair: PairId, game: Game, runtime: RuntimeDep
+    player_id: PathId, instance_id: PathId, pair: PairId, game: Game, runtime: RuntimeDep
 ) -> Any:
     """Remove one pair; answers the pairs left."""
     player, data = await _data(runtime, game, player_id, instance_id)

@@ -5,7 +5,9 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-MAX_ID = 2**63 - 1
+from coffer.kit.schemas import JSON_SAFE_MAX
+
+MAX_ID = JSON_SAFE_MAX
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 Amount = Annotated[StrictInt, Field(ge=0, le=10**15)]
 Text = Annotated[str, StringConstraints(max_length=200)]

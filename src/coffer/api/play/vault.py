@@ -15,7 +15,7 @@ from coffer.api.s2s.shipping_bodies import Ids, OrderCreated, OrderOut
 from coffer.inventory import cashout as cashouts
 from coffer.inventory.listing import parse_states
 from coffer.inventory.vault import InventoryQuery, list_inventory
-from coffer.kit.schemas import ApiModel
+from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel
 from coffer.shipping import orders
 from coffer.shipping.address import Address, Contact
 
@@ -38,7 +38,7 @@ async def inventory(
 class CashoutRequest(ApiModel):
     """Cash one unresolved item back, credited in the session's currency."""
 
-    inventory_item_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+    inventory_item_id: Annotated[StrictInt, Field(ge=1, le=JSON_SAFE_MAX)]
 
 
 @router.post("/cashout", response_class=Response, responses=errors_for(401, 403, 404, 422, 503))

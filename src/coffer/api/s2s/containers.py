@@ -9,7 +9,7 @@ from coffer.api.deps import DbSession, RuntimeDep, S2SOperator
 from coffer.api.openapi import errors_for
 from coffer.api.s2s.signed import SignedRoute
 from coffer.kit.db import utcnow
-from coffer.kit.schemas import ApiModel, PlayerExternalId, SafeText
+from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, PlayerExternalId, SafeText
 from coffer.loot.containers import OpenAsk, open_container
 from coffer.players.service import ensure_player
 
@@ -22,7 +22,7 @@ class OpenIn(ApiModel):
     """Open one container the player holds, once per idempotency key."""
 
     player_external_id: PlayerExternalId
-    inventory_item_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+    inventory_item_id: Annotated[StrictInt, Field(ge=1, le=JSON_SAFE_MAX)]
     idempotency_key: Annotated[SafeText, StringConstraints(min_length=1, max_length=80)]
 
 

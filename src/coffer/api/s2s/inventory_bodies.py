@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import Field, StrictInt, StringConstraints
 
-from coffer.kit.schemas import ApiModel, PlayerExternalId, SafeText, UtcTime
+from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, PlayerExternalId, SafeText, UtcTime
 from coffer.operators.schemas import CurrencyCode
 
 IdempotencyKey = Annotated[SafeText, StringConstraints(min_length=1, max_length=80)]
@@ -53,7 +53,7 @@ class CashoutRequest(ApiModel):
     """Cash one unresolved item back into ``currency``; repeats answer the first result."""
 
     player_external_id: PlayerExternalId
-    inventory_item_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+    inventory_item_id: Annotated[StrictInt, Field(ge=1, le=JSON_SAFE_MAX)]
     currency: CurrencyCode
     idempotency_key: IdempotencyKey | None = None
 
@@ -74,7 +74,7 @@ class ForwardRequest(ApiModel):
     """Hand one unresolved item to the casino's own systems; repeats answer the same."""
 
     player_external_id: PlayerExternalId
-    inventory_item_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+    inventory_item_id: Annotated[StrictInt, Field(ge=1, le=JSON_SAFE_MAX)]
 
 
 class ForwardedItem(ApiModel):

@@ -10,7 +10,7 @@ from coffer.api.openapi import errors_for
 from coffer.api.s2s.signed import SignedRoute
 from coffer.catalog.schemas import MAX_ID
 from coffer.kit.db import utcnow
-from coffer.kit.schemas import ApiModel, PlayerExternalId, SafeText, UtcTime
+from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, PlayerExternalId, SafeText, UtcTime
 from coffer.operators.schemas import CurrencyCode, HttpUrlText
 from coffer.orders.records import player_uuid
 from coffer.play import launches
@@ -32,7 +32,7 @@ class LaunchRequest(ApiModel):
     currency: CurrencyCode | None = None
     return_url: HttpUrlText | None = None
     parent_origin: Annotated[SafeText, StringConstraints(max_length=300)] | None = None
-    balance_minor: Annotated[StrictInt, Field(ge=0, le=2**63 - 1)] | None = None
+    balance_minor: Annotated[StrictInt, Field(ge=0, le=JSON_SAFE_MAX)] | None = None
     funding: Literal["player", "operator"] = "player"
     funding_rounds: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
 

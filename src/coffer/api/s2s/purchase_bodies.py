@@ -4,7 +4,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StrictInt, StringConstraints, model_validator
 
-from coffer.kit.schemas import ApiModel, PlayerExternalId, SafeText
+from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, PlayerExternalId, SafeText
 from coffer.operators.schemas import AnyCurrencyCode
 from coffer.rounds.commands import Cancel, Purchase, Reel
 
@@ -15,7 +15,7 @@ RoundPublicId = Annotated[str, StringConstraints(pattern=r"^r_[0-9A-HJKMNP-TV-Z]
 
 class ReelIn(ApiModel):
     reel_index: Annotated[StrictInt, Field(ge=0, le=MAX_REELS - 1)]
-    box_version_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+    box_version_id: Annotated[StrictInt, Field(ge=1, le=JSON_SAFE_MAX)]
 
 
 class PurchaseRequest(ApiModel):

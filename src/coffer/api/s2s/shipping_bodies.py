@@ -4,12 +4,12 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictInt
 
-from coffer.kit.schemas import ApiModel, PlayerExternalId, UtcTime
+from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, PlayerExternalId, UtcTime
 from coffer.shipping.address import Address, Contact
 from coffer.shipping.orders import NewOrder, OrderView
 
 MAX_ITEMS = 50
-InventoryId = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+InventoryId = Annotated[StrictInt, Field(ge=1, le=JSON_SAFE_MAX)]
 
 
 def _unique(ids: list[int]) -> list[int]:
