@@ -42,3 +42,19 @@ async def test_every_credentialed_operation_names_its_credentials(
     assert unnamed == []
     signed = document["paths"]["/api/s2s/purchase"]["post"]["security"]
     assert signed == [{"s2sKeyId": [], "s2sTimestamp": [], "s2sSignature": []}]
+
+
+async def test_every_operation_documents_its_success_answer(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    undocumented = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            answers = operation["responses"]
+            schemas = [
+                answers[status].get("content", {}).get("application/json", {}).get("schema")
+                for status in answers
+                if status.startswith("2")
+            ]
+            if not any(schemas) and "204" not in answers:
+                undocumented.append(f"{method} {path}")
+    assert undocumented == []

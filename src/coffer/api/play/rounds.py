@@ -1,6 +1,6 @@
 """Player app opens and box pages (SPEC §11): the S2S use cases, for the session's player."""
 
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from fastapi import APIRouter, Request, Response
 from pydantic import Field, model_validator
@@ -11,6 +11,7 @@ from coffer.api.params import BoxId
 from coffer.api.play.deps import Play
 from coffer.api.s2s.answers import purchase_answer
 from coffer.api.s2s.catalog import live_box_out
+from coffer.api.s2s.purchase_answers import SettledAnswer
 from coffer.api.s2s.purchase_bodies import MAX_REELS, ClientActionId, ReelIn, RoundPublicId
 from coffer.catalog import listing
 from coffer.catalog.listing import BoxQuery
@@ -42,8 +43,8 @@ class OpenRequest(ApiModel):
         return self
 
 
-OPEN_DOCS = {
-    200: {"description": "Settled round, as the S2S purchase answers it"},
+OPEN_DOCS: dict[int | str, dict[str, Any]] = {
+    200: {"model": SettledAnswer, "description": "Settled round, as the S2S purchase answers it"},
     **errors_for(401, 403, 404, 409, 422, 503),
 }
 

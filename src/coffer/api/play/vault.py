@@ -10,7 +10,7 @@ from coffer.api.deps import DbSession, RuntimeDep
 from coffer.api.openapi import errors_for
 from coffer.api.play.deps import Play
 from coffer.api.s2s.answers import cashout_answer
-from coffer.api.s2s.inventory_bodies import InventoryPage
+from coffer.api.s2s.inventory_bodies import CashoutAnswer, InventoryPage
 from coffer.api.s2s.shipping_bodies import Ids, OrderCreated, OrderOut
 from coffer.inventory import cashout as cashouts
 from coffer.inventory.listing import parse_states
@@ -41,7 +41,13 @@ class CashoutRequest(ApiModel):
     inventory_item_id: Annotated[StrictInt, Field(ge=1, le=JSON_SAFE_MAX)]
 
 
-@router.post("/cashout", response_class=Response, responses=errors_for(401, 403, 404, 422, 503))
+CASHOUT_DOCS: dict[int | str, dict[str, Any]] = {
+    200: {"model": CashoutAnswer, "description": "Cashed back (a repeat answers the same)"},
+    **errors_for(401, 403, 404, 422, 503),
+}
+
+
+@router.post("/cashout", response_class=Response, responses=CASHOUT_DOCS)
 async def cashout(body: CashoutRequest, context: Play, runtime: RuntimeDep) -> Response:
     """Credit the item's cashback with wallet.credit, once; a repeat answers the same."""
     player = context.player.external_id

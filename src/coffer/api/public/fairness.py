@@ -19,7 +19,8 @@ router = APIRouter(prefix="/fairness", tags=["fairness"])
 SNAPSHOT_DOC: dict[int | str, dict[str, object]] = {
     200: {
         "description": "The canonical snapshot bytes; sha256 of the body is X-Snapshot-Hash.",
-        "content": {"application/json": {}},
+        # The bytes as published (their hash is the commitment), so an object of any shape.
+        "content": {"application/json": {"schema": {"type": "object"}}},
     }
 }
 

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from coffer.api.deps import RuntimeDep
@@ -15,7 +16,20 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", responses={503: {"description": "The database is unreachable"}})
+class Readiness(BaseModel):
+    """``ready`` or ``unavailable``; ``database`` is the dialect, or the error that stopped it."""
+
+    status: str
+    database: str
+
+
+@router.get(
+    "/readyz",
+    responses={
+        200: {"model": Readiness, "description": "The database answers"},
+        503: {"model": Readiness, "description": "The database is unreachable"},
+    },
+)
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
     """Ready when a trivial query succeeds; 503 with the reason otherwise."""
     try:
