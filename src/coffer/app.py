@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from coffer import __version__
 from coffer.api.errors import ErrorRenderer, install_error_handlers
+from coffer.api.glossary import describe
 from coffer.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from coffer.api.openapi import secure
 from coffer.kit.logs import log_requests
@@ -106,6 +107,7 @@ def documented_openapi(app: FastAPI, documented: list[APIRouter]) -> dict[str, A
             routes=sorted(app.routes, key=order),
         )
         secure(document)
+        describe(document)
         app.openapi_schema = document
     return app.openapi_schema
 

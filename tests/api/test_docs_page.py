@@ -58,3 +58,16 @@ async def test_every_operation_documents_its_success_answer(client: httpx.AsyncC
             if not any(schemas) and "204" not in answers:
                 undocumented.append(f"{method} {path}")
     assert undocumented == []
+
+
+async def test_every_property_has_a_description(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    bare = [
+        f"{name}.{prop}"
+        for name, schema in document["components"]["schemas"].items()
+        for prop, spec in schema.get("properties", {}).items()
+        if not spec.get("description")
+    ]
+    assert bare == []
+    described = document["components"]["schemas"]["PurchaseRequest"]["properties"]
+    assert "repeat" in described["clientActionId"]["description"]
