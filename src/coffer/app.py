@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from coffer import __version__
 from coffer.api.errors import ErrorRenderer, install_error_handlers
+from coffer.api.examples import ExampleRecorder, add_examples, recorder_path
 from coffer.api.glossary import describe
 from coffer.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from coffer.api.openapi import secure
@@ -66,13 +67,20 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(router)
     app.openapi = functools.partial(documented_openapi, app, documented)  # type: ignore[method-assign]
     mount_files(app)
+    add_middleware(app, settings)
+    return app
+
+
+def add_middleware(app: FastAPI, settings: Settings) -> None:
+    """The body limit, request ids, and (for scripts/examples.py only) the example recorder."""
     app.add_middleware(
         BodyLimitMiddleware,
         limit=settings.body_limit_bytes,
         admin_limit=settings.admin_body_limit_bytes,
     )
     app.add_middleware(RequestIdMiddleware)
-    return app
+    if (record := recorder_path()) is not None:
+        app.add_middleware(ExampleRecorder, path=record)
 
 
 def mount_files(app: FastAPI) -> None:
@@ -108,6 +116,7 @@ def documented_openapi(app: FastAPI, documented: list[APIRouter]) -> dict[str, A
         )
         secure(document)
         describe(document)
+        add_examples(document)
         app.openapi_schema = document
     return app.openapi_schema
 

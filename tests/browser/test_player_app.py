@@ -65,8 +65,10 @@ def test_a_player_opens_a_box_keeps_the_item_and_cashes_it_back(
     app.locator("#open").click()
     changed = wait_for_count(page, "wallet:balance-changed", 1)[0]
     assert changed["currency"] == "EUR"
-    assert changed["balanceMinor"] == demo.casino_balance()
-    assert changed["balanceMinor"] in (before - 500, before - 500 + 1000)  # or won €10 cash
+    # The answer's balance is the wallet's after the debit; a €10 cash prize (the Starter Box's
+    # only one, 2.9%) is credited after it, under its own key, so the casino may be 1000 above.
+    assert changed["balanceMinor"] == before - 500
+    assert demo.casino_balance() - changed["balanceMinor"] in (0, 1000)
     expect(app.locator("#result")).to_be_visible()
     won = app.locator("#won li").first
     expect(won).to_be_visible()
