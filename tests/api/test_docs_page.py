@@ -1,8 +1,15 @@
 """/docs (Swagger UI) and /redoc come from Coffer's own files: they need no internet."""
 
+import json
 import re
+from pathlib import Path
 
 import httpx
+import pytest
+
+from coffer.api.examples import hidden
+from coffer.app import create_app
+from coffer.runtime import Runtime
 
 
 async def test_the_docs_page_and_every_file_it_loads_come_from_coffer(
@@ -89,3 +96,20 @@ async def test_every_operation_shows_a_real_request_and_answer(client: httpx.Asy
     assert missing == []
     secrets = re.findall(r"\b(?:lt|ps|igs|cat|lls|whsec)_[A-Za-z0-9_-]{8,}", str(document))
     assert secrets == []  # recorded from tests, but credentials never shown
+
+
+async def test_the_recorder_keeps_successful_exchanges_by_operation(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = tmp_path / "examples.jsonl"
+    monkeypatch.setenv("COFFER_RECORD_EXAMPLES", str(lines))
+    transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://coffer") as recorded:
+        await recorded.get("/healthz")
+        await recorded.get("/fairness/rounds/r_nope")  # a 404 is no example
+    [line] = [json.loads(text) for text in lines.read_text().splitlines()]
+    assert line == {"key": "GET /healthz", "status": 200, "request": None,
+                    "response": {"status": "ok"}}  # fmt: skip
+    assert hidden({"launchUrl": "/play?token=lt_abcdefghijk", "secret": "x"}) == {
+        "launchUrl": "/play?token=lt_…", "secret": "…"
+    }  # fmt: skip
