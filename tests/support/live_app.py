@@ -83,13 +83,15 @@ def fuzz_database(request: pytest.FixtureRequest, tmp: pytest.TempPathFactory) -
 
 
 def seeded_app(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    egress_allow: str = conftest.LOOPBACK,
 ) -> SignEverything:
     """The signed app on the requested database, with operator ``acme`` and one box."""
     url = fuzz_database(request, tmp_path_factory)
     key = Fernet.generate_key()
     settings_ = Settings(
-        database_url=url, admin_token=ADMIN, secret_key=key.decode(), egress_allow=conftest.LOOPBACK
+        database_url=url, admin_token=ADMIN, secret_key=key.decode(), egress_allow=egress_allow
     )
     engine = make_engine(url, poolclass=NullPool)
     runtime = Runtime.build(settings_, engine, SecretBox(key))
