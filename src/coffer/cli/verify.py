@@ -127,30 +127,28 @@ def _check_commitment(server_seed: str, expect_hash: str) -> None:
         )
 
 
+SEED_HELP = (
+    "The revealed server seed (64 lowercase hex): revealed.serverSeed of POST "
+    "/api/s2s/fairness/rotate, once the player rotated past the round."
+)
+CLIENT_HELP = "The round's client seed, exactly as shown: round.fairness.clientSeed."
+NONCE_HELP = "The round's nonce: round.fairness.nonce."
+SNAPSHOT_HELP = "Snapshot file path, or the URL of /fairness/box-version/{id}/snapshot."
+REELS_HELP = "Number of reels drawn: the length of round.reels."
+HASH_HELP = (
+    "The serverSeedHash published before the round (round.fairness.serverSeedHash); checked "
+    "against the seed."
+)
+
+
 def verify_command(
     *,
-    server_seed: Annotated[
-        str, typer.Option("--server-seed", help="The revealed server seed (64 lowercase hex).")
-    ],
-    client_seed: Annotated[
-        str, typer.Option("--client-seed", help="The round's client seed, exactly as shown.")
-    ],
-    nonce: Annotated[int, typer.Option("--nonce", min=0, help="The round's nonce.")],
-    snapshot: Annotated[
-        str,
-        typer.Option(
-            "--snapshot",
-            help="Snapshot file path, or the URL of /fairness/box-version/{id}/snapshot.",
-        ),
-    ],
-    reels: Annotated[int, typer.Option("--reels", min=1, help="Number of reels drawn.")] = 1,
-    expect_hash: Annotated[
-        str | None,
-        typer.Option(
-            "--server-seed-hash",
-            help="The serverSeedHash published before the round; checked against the seed.",
-        ),
-    ] = None,
+    server_seed: Annotated[str, typer.Option("--server-seed", help=SEED_HELP)],
+    client_seed: Annotated[str, typer.Option("--client-seed", help=CLIENT_HELP)],
+    nonce: Annotated[int, typer.Option("--nonce", min=0, help=NONCE_HELP)],
+    snapshot: Annotated[str, typer.Option("--snapshot", help=SNAPSHOT_HELP)],
+    reels: Annotated[int, typer.Option("--reels", min=1, help=REELS_HELP)] = 1,
+    expect_hash: Annotated[str | None, typer.Option("--server-seed-hash", help=HASH_HELP)] = None,
 ) -> None:
     """Recompute a round's tickets and prizes from its seeds, nonce and box-version snapshot."""
     try:
