@@ -14,11 +14,10 @@ from playfab import (  # type: ignore[import-untyped]
     PlayFabSettings,
 )
 
-from coffer.operators import service
 from coffer.runtime import Runtime
 from tests.compat.test_playfab_sdk import Sdk, sdk
 from tests.conftest import OperatorCtx
-from tests.support.api import AdminApi
+from tests.support.api import AdminApi, scoped_token
 from tests.support.live import serving
 
 
@@ -35,14 +34,6 @@ async def refused(method: Sdk, request: dict[str, Any]) -> tuple[str, int]:
     assert result is None
     assert error is not None
     return error["error"], error["errorCode"]
-
-
-async def scoped_token(runtime: Runtime, slug: str) -> str:
-    async with runtime.sessions() as session:
-        found = await service.operator_for(session, service.AdminPrincipal(None), slug)
-        token = await service.create_admin_token(session, found, "playfab")
-        await session.commit()
-    return token
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ import httpx
 
 from coffer.ledger.verify import audit
 from coffer.runtime import Runtime
-from tests.compat.test_playfab_sdk_economy import scoped_token
 from tests.compat.test_playfab_wire import failure, login
 from tests.conftest import ADMIN_TOKEN, OperatorCtx, make_operator
-from tests.support.api import AdminApi
+from tests.support.api import AdminApi, scoped_token
 from tests.support.economy import build
 
 BASE = "/compat/playfab"

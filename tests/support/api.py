@@ -72,10 +72,15 @@ class SignedClient:
         return await self.request("POST", path, body)
 
 
-async def operator_staff(admin: AdminApi, runtime: Runtime, slug: str) -> AdminApi:
-    """The admin API as a token scoped to one operator (its staff, not a global admin)."""
+async def scoped_token(runtime: Runtime, slug: str, label: str = "staff") -> str:
+    """An admin token scoped to one operator: its staff's, or a game's server key."""
     async with runtime.sessions() as session:
         found = await service.operator_for(session, service.AdminPrincipal(None), slug)
-        token = await service.create_admin_token(session, found, f"{slug} staff")
+        token = await service.create_admin_token(session, found, f"{slug} {label}")
         await session.commit()
-    return AdminApi(admin.client, token)
+    return token
+
+
+async def operator_staff(admin: AdminApi, runtime: Runtime, slug: str) -> AdminApi:
+    """The admin API as a token scoped to one operator (its staff, not a global admin)."""
+    return AdminApi(admin.client, await scoped_token(runtime, slug))

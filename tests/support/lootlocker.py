@@ -4,20 +4,13 @@ from typing import Any
 
 import httpx
 
-from coffer.operators import service
 from coffer.runtime import Runtime
+from tests.support.api import scoped_token
+
+__all__ = ["BASE", "VERSION", "LootLocker", "error_of", "scoped_token"]
 
 BASE = "/compat/lootlocker/server"
 VERSION = {"LL-Version": "2021-03-01"}
-
-
-async def scoped_token(runtime: Runtime, slug: str) -> str:
-    """An admin token scoped to the operator: the game's server key."""
-    async with runtime.sessions() as session:
-        found = await service.operator_for(session, service.AdminPrincipal(None), slug)
-        token = await service.create_admin_token(session, found, "game server")
-        await session.commit()
-    return token
 
 
 class LootLocker:
