@@ -6,12 +6,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from coffer.catalog.models import Box, BoxVersion, Item
 from coffer.cli.main import app
-from coffer.operators.models import Currency, Operator
+from coffer.kit.db import utcnow
+from coffer.operators.models import AdminToken, Currency, Operator
 from coffer.runtime import Runtime
 from tests.conftest import SECRET_KEY, OperatorCtx
 from tests.support.api import AdminApi, SignedClient
@@ -110,6 +111,24 @@ async def test_demo_seeds_once_and_prints_the_same_credentials_again(
             assert count.scalar_one() == expected, model
         types = set((await session.execute(select(Item.type))).scalars())
         assert types == {"physical", "digital", "bonus"}
+
+
+async def test_a_revoked_demo_token_is_replaced_never_revived(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    url = runtime.settings.database_url
+    first = grab(r"admin token\s+(cat_\S+)", await invoke(url, "demo"))
+    async with runtime.sessions() as session:
+        await session.execute(update(AdminToken).values(revoked_at=utcnow()))
+        await session.commit()
+    second = grab(r"admin token\s+(cat_\S+)", await invoke(url, "demo"))
+    assert second != first
+    assert (await client.get("/api/admin/operators", headers=bearer(first))).status_code == 401
+    assert (await client.get("/api/admin/operators", headers=bearer(second))).status_code == 200
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

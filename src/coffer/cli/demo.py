@@ -11,7 +11,7 @@ from coffer.catalog import boxes, items, publish
 from coffer.catalog.models import Box, Item
 from coffer.catalog.schemas import BoxCreate, ItemCreate, PrizeIn
 from coffer.cli.support import announce, console, run_unit
-from coffer.kit.db import utcnow
+from coffer.kit.db import insert_ignoring_conflict, utcnow
 from coffer.kit.secrets import token_hash
 from coffer.kit.settings import Settings
 from coffer.operators import service as operators
@@ -163,13 +163,13 @@ async def _demo_admin_token(session: AsyncSession, runtime: Runtime) -> str | No
     if runtime.settings.admin_token:
         return None
     token = "cat_demo_" + runtime.secrets.derive("coffer demo admin token")
-    found = await session.scalar(
-        select(AdminToken).where(AdminToken.token_hash == token_hash(token))
+    row = {"operator_id": None, "token_hash": token_hash(token), "label": DEMO_LABEL,
+           "created_at": utcnow()}  # fmt: skip
+    await session.execute(insert_ignoring_conflict(session, AdminToken, row, ["token_hash"]))
+    revoked = await session.scalar(
+        select(AdminToken.revoked_at).where(AdminToken.token_hash == token_hash(token))
     )
-    if found is None:
-        session.add(AdminToken(operator_id=None, token_hash=token_hash(token), label=DEMO_LABEL))
-        await session.flush()
-    elif found.revoked_at is not None:
+    if revoked is not None:  # staff revoked it: a fresh token, never the revoked one
         return await operators.create_admin_token(session, None, DEMO_LABEL)
     return token
 
