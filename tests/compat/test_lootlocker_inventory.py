@@ -1,14 +1,17 @@
 """LootLocker's server API: its session, and a player's inventory listed, added to and altered."""
 
 import json
+from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from coffer.api.lootlocker.shapes import inventory_item, inventory_page
 from coffer.catalog.models import Item
 from coffer.inventory.instances import Instance
 from coffer.kit.db import utcnow
+from coffer.kit.secrets import token_hash
+from coffer.operators.models import ServerSession
 from coffer.runtime import Runtime
 from coffer.webhooks.models import WebhookEvent
 from tests.conftest import ADMIN_TOKEN, OperatorCtx
@@ -114,3 +117,31 @@ def test_a_page_written_out_is_the_inventory_items_it_lists() -> None:
     ]
     written = json.loads(inventory_page(rows, 9))
     assert written == {"total": 9, "items": [inventory_item(i, item) for i, item in rows]}
+
+
+async def test_a_session_ends_an_hour_after_its_last_ping(
+    client: httpx.AsyncClient, operator: OperatorCtx, runtime: Runtime
+) -> None:
+    game = await LootLocker.start(client, runtime)
+    async with runtime.sessions() as session:  # the hour without a ping has passed
+        await session.execute(
+            update(ServerSession).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        await session.commit()
+    assert error_of(await game.send("GET", "player/1/inventory")) == (401, "unauthorized")
+    assert error_of(await game.send("GET", "ping")) == (401, "unauthorized")  # too late to ping
+    fresh = await LootLocker.start(client, runtime)
+    before = await stored_expiry(runtime, fresh)
+    assert "pong" in await fresh.call("GET", "ping")
+    assert await stored_expiry(runtime, fresh) > before  # a ping keeps it for another hour
+
+
+async def stored_expiry(runtime: Runtime, game: LootLocker) -> datetime:
+    async with runtime.sessions() as session:
+        found = await session.scalar(
+            select(ServerSession.expires_at).where(
+                ServerSession.token_hash == token_hash(game.headers["x-auth-token"])
+            )
+        )
+    assert found is not None
+    return found
