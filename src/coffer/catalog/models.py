@@ -92,6 +92,8 @@ class Box(Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(100))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Stops new purchases of this box only; held rounds still open (issue 16's kill switch).
+    purchases_paused: Mapped[bool] = mapped_column(default=False)
     image_url: Mapped[str | None] = mapped_column(String(2000))
     custom_attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     draft: Mapped[dict[str, Any]] = mapped_column()

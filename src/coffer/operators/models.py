@@ -36,6 +36,10 @@ class Operator(Base):
     max_reels: Mapped[int] = mapped_column(default=5)
     session_idle_minutes: Mapped[int] = mapped_column(default=30)
     session_max_minutes: Mapped[int] = mapped_column(default=720)
+    # The kill switch (issue 16): new purchases refused, vault, cashouts and webhooks go on.
+    purchases_paused: Mapped[bool] = mapped_column(default=False)
+    # Per-operator overrides of the rate limits, e.g. {"s2s": 1200} requests per minute.
+    rate_limits: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class ApiKey(Base):

@@ -28,7 +28,7 @@ class Launch(Base):
     funding: Mapped[str] = mapped_column(String(16))
     funding_rounds: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
-    expires_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column(index=True)
     consumed_at: Mapped[datetime | None] = mapped_column()
 
 
@@ -52,5 +52,5 @@ class PlaySession(Base):
     created_at: Mapped[datetime] = mapped_column()
     last_seen_at: Mapped[datetime] = mapped_column()
     idle_seconds: Mapped[int] = mapped_column()
-    ends_at: Mapped[datetime] = mapped_column()
+    ends_at: Mapped[datetime] = mapped_column(index=True)
     ended_at: Mapped[datetime | None] = mapped_column()

@@ -16,6 +16,7 @@ class WalletInstruction(Base):
         UniqueConstraint("operator_id", "idempotency_key"),
         Index("ix_wallet_instructions_due", "state", "next_attempt_at"),
         Index("ix_wallet_instructions_player", "player_id", "id"),
+        Index("ix_wallet_instructions_operator_created", "operator_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -42,6 +43,8 @@ class WalletInstruction(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column()
+    # The request (X-Request-Id) or job that wrote it, to follow one purchase end to end.
+    request_id: Mapped[str | None] = mapped_column(String(128))
 
 
 class WalletAttempt(Base):
@@ -56,4 +59,5 @@ class WalletAttempt(Base):
     http_status: Mapped[int | None] = mapped_column()
     latency_ms: Mapped[int] = mapped_column()
     detail: Mapped[str | None] = mapped_column(Text)
+    request_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,6 +22,13 @@ class WebhookEvent(Base):
         ),
         Index("ix_webhook_events_player", "operator_id", "player_id", "status", "id"),
         Index("ix_webhook_events_operator", "operator_id", "id"),
+        # Retention's queue: delivered events oldest first.
+        Index(
+            "ix_webhook_events_delivered",
+            "delivered_at",
+            postgresql_where=text("status = 'delivered'"),
+            sqlite_where=text("status = 'delivered'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -1,0 +1,1 @@
+"""Responsible play: kill switches and per-player limits, checked inside the purchase."""

@@ -1,0 +1,1 @@
+"""Rate limits shared by every node through the database."""
