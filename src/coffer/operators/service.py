@@ -35,9 +35,12 @@ MAX_MINOR_DIGITS = 4
 
 @dataclass(frozen=True)
 class AdminPrincipal:
-    """Who is calling the admin API: a global admin (operator_id None) or one operator's staff."""
+    """Who is calling the admin API: a global admin (operator_id None) or one operator's staff.
+
+    ``actor`` names the token in the audit log and keys its rate limit; never the secret."""
 
     operator_id: int | None
+    actor: str = "admin-token:env"
 
 
 def check_currency_code(code: str, field: str) -> None:
@@ -310,7 +313,7 @@ async def authenticate_admin(
 ) -> AdminPrincipal:
     """Match the bearer token against COFFER_ADMIN_TOKEN, then the stored tokens."""
     if configured_token and hmac.compare_digest(presented.encode(), configured_token.encode()):
-        return AdminPrincipal(operator_id=None)
+        return AdminPrincipal(operator_id=None, actor="admin-token:env")
     stored = (
         await session.execute(
             select(AdminToken).where(
@@ -320,7 +323,8 @@ async def authenticate_admin(
     ).scalar_one_or_none()
     if stored is None:
         raise AdminTokenInvalid()
-    return AdminPrincipal(operator_id=stored.operator_id)
+    actor = f"admin-token:{stored.id}" + (f" ({stored.label})" if stored.label else "")
+    return AdminPrincipal(operator_id=stored.operator_id, actor=actor[:200])
 
 
 def rate_for(rates: dict[str, Rate], currency: str) -> Rate:
