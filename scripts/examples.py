@@ -1,6 +1,6 @@
 """Refresh src/coffer/api/examples.json from a real run: the test suite on SQLite, recording.
 
-Run: .venv/bin/python scripts/examples.py
+Run: .venv/bin/python scripts/examples.py  (or with test paths: record only those, keep the rest)
 """
 
 import json
@@ -21,13 +21,16 @@ def too_long(example: dict[str, object]) -> bool:
 
 
 def main() -> None:
+    """With test paths as arguments, record only those tests and keep every other example."""
+    only = sys.argv[1:]
     with tempfile.TemporaryDirectory() as folder:
         lines = Path(folder) / "examples.jsonl"
         env = {**os.environ, "COFFER_RECORD_EXAMPLES": str(lines)}
         command = [sys.executable, "-m", "pytest", "-q", "-n", "2", "-k", "not postgresql",
-                   "-p", "no:cacheprovider", "tests", "--ignore=tests/browser"]  # fmt: skip
+                   "-p", "no:cacheprovider", *(only or ["tests"]),
+                   "--ignore=tests/browser"]  # fmt: skip
         subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603 - our own suite
-        kept: dict[str, dict[str, object]] = {}
+        kept: dict[str, dict[str, object]] = json.loads(HERE.read_text()) if only else {}
         for line in lines.read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             shown = {

@@ -140,6 +140,7 @@ def routers() -> list[APIRouter]:
     """Every surface's routers, in the order they appear in the OpenAPI document."""
     from coffer.api.admin import catalog as admin_catalog
     from coffer.api.admin import ledger as admin_ledger
+    from coffer.api.admin import limits as admin_limits
     from coffer.api.admin import loot as admin_loot
     from coffer.api.admin import operators as admin_operators
     from coffer.api.admin import players as admin_players
@@ -155,7 +156,7 @@ def routers() -> list[APIRouter]:
     from coffer.web import play as play_page
 
     admin = [admin_operators, admin_catalog, admin_ledger, admin_loot]
-    staff = [admin_shipping, admin_webhooks, admin_players]
+    staff = [admin_shipping, admin_webhooks, admin_players, admin_limits]
     play = [play_session, play_rounds, play_vault, play_wallet]
     return [
         health.router,

@@ -20,7 +20,7 @@ from coffer.fairness import algorithm
 from coffer.fairness.algorithm import PrizeTable
 from coffer.kit.db import table
 from coffer.kit.direct import run
-from coffer.kit.errors import BoxNotPlayable, UnknownBox
+from coffer.kit.errors import BoxNotPlayable, PurchasesPaused, UnknownBox
 
 CARD_CACHE_SIZE = 256
 
@@ -62,6 +62,7 @@ STATE = (
         boxes.c.id,
         boxes.c.is_active,
         boxes.c.current_version_id,
+        boxes.c.purchases_paused,
     )
     .join(boxes, boxes.c.id == versions.c.box_id)
     .where(
@@ -87,9 +88,14 @@ async def playable(
         row = found.get(version_id)
         if row is None or not row[1]:
             raise UnknownBox(f"No box version {version_id}.")
-        _id, snapshot_hash, box_id, is_active, current = row
+        _id, snapshot_hash, box_id, is_active, current, paused = row
         if not is_active:
             raise BoxNotPlayable(f"Box {box_id} is not active.")
+        if paused:
+            raise PurchasesPaused(
+                f"Purchases of box {box_id} are paused by the operator; held rounds of it "
+                "still open, and the vault works as before."
+            )
         if current != version_id:
             raise BoxNotPlayable(
                 f"Box version {version_id} was superseded by version {current} "

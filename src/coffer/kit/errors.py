@@ -7,7 +7,8 @@ CofferError
  │                        UNSUPPORTED_CURRENCY, UNSUPPORTED_LOCALE, FX_RATE_MOVED
  ├── NotFound             UNKNOWN_BOX, UNKNOWN_PLAYER, ROUND_NOT_FOUND, NOT_FOUND, ...
  ├── Conflict             BOX_NOT_PLAYABLE, IDEMPOTENCY_KEY_REUSED, ALREADY_EXISTS, ...
- ├── Forbidden            GAME_DISABLED, TENANT_SUSPENDED, PLAYER_BLOCKED, ...
+ ├── Forbidden            GAME_DISABLED, TENANT_SUSPENDED, PLAYER_BLOCKED, PLAYER_SELF_EXCLUDED, ...
+ ├── PlayerLimitReached   PLAYER_LIMIT_REACHED
  └── Unavailable          WALLET_UNAVAILABLE
 """
 
@@ -26,6 +27,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "GAME_DISABLED": 403,
     "TENANT_SUSPENDED": 403,
     "PLAYER_BLOCKED": 403,
+    "PLAYER_SELF_EXCLUDED": 403,
     "REFUND_NOT_ALLOWED": 403,
     "SHIPPING_DISABLED": 403,
     "FORBIDDEN": 403,
@@ -48,6 +50,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "PAYLOAD_TOO_LARGE": 413,
     "VALIDATION_ERROR": 422,
     "INSUFFICIENT_FUNDS": 422,
+    "PLAYER_LIMIT_REACHED": 422,
     "INSUFFICIENT_ITEMS": 422,
     "STACK_LIMIT_REACHED": 422,
     "FX_RATE_MOVED": 422,
@@ -252,3 +255,20 @@ class ShippingDisabled(Forbidden):
 class OrderNotFound(NotFound):
     code = "ORDER_NOT_FOUND"
     default_message = "No such shipping order."
+
+
+class PurchasesPaused(Forbidden):
+    """The operator's or the box's kill switch is on: no new purchases, everything else goes on."""
+
+    code = "GAME_DISABLED"
+    default_message = "Purchases are paused by the operator; vault actions still work."
+
+
+class PlayerSelfExcluded(Forbidden):
+    code = "PLAYER_SELF_EXCLUDED"
+    default_message = "The player is self-excluded: no purchases until the exclusion ends."
+
+
+class PlayerLimitReached(CofferError):
+    code = "PLAYER_LIMIT_REACHED"
+    default_message = "This purchase would pass a limit the operator set for the player."

@@ -8,6 +8,7 @@ too when its action exists, so a retry gets its first answer even after the box 
 """
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -17,14 +18,15 @@ from ulid import ULID
 from coffer.catalog.cards import Card, playable
 from coffer.kit.db import connection, insert_or_skip, table, utcnow
 from coffer.kit.direct import run
-from coffer.kit.errors import CofferError, WalletUnavailable
+from coffer.kit.errors import CofferError, PurchasesPaused, WalletUnavailable
 from coffer.kit.money import Rate, convert, is_virtual
 from coffer.ledger.queries import virtual_rates
+from coffer.limits import guard
 from coffer.operators.models import Operator
 from coffer.operators.service import rate_for, rates_now
 from coffer.players.service import player_id
+from coffer.rounds import counting, virtual
 from coffer.rounds import idempotency as actions
-from coffer.rounds import virtual
 from coffer.rounds.commands import Purchase, Reel
 from coffer.rounds.models import PlayerAction, Round, RoundReel
 from coffer.rounds.pricing import check_expected, price_reels, snapshot_rates
@@ -75,14 +77,17 @@ async def write_round(
     player = await player_id(conn, operator.id, command.player_external_id)
     digest = actions.request_hash(command.fingerprint())
     reels = sorted(command.reels, key=lambda r: r.reel_index)
+    now = utcnow()
     try:
         cards, rates, prices, currency = await _priced(conn, operator, reels, command)
-    except CofferError:
+        paid_in_vc = is_virtual(rates[currency])
+        boxes = frozenset(c.box_id for c in cards)
+        funding = await _funding(conn, command, operator, boxes, paid_in_vc)
+        usage = counting.base_usage(operator, sum(prices), rates[currency], funding, len(reels))
+        await guard.admit(conn, player, usage, now, operator.base_currency)
+    except CofferError:  # a retry of an action that exists gets its first answer instead
         await _replay_if_known(session, gateway, operator, player, command, digest)
         raise
-    paid_in_vc = is_virtual(rates[currency])
-    boxes = frozenset(c.box_id for c in cards)
-    funding = await _funding(conn, command, operator, boxes, paid_in_vc)
     bought = Bought(
         operator,
         player,
@@ -99,12 +104,17 @@ async def write_round(
         {code: rates[code] for code in {currency, *(c.currency for c in cards)}},
         paid_in_vc,
     )
-    round_id = int((await run(conn, ADD_ROUND, _round_row(bought))).scalar())
+    round_id = int((await run(conn, ADD_ROUND, _round_row(bought, now))).scalar())
     action_id = await _claim(conn, operator.id, player, command.client_action_id, digest, round_id)
     if action_id is None:
         await _replay_if_known(session, gateway, operator, player, command, digest)
         raise AssertionError("the claim conflicted but no action was found")
-    reel_rows = [
+    await run(conn, ADD_REELS, _reel_rows(round_id, bought, prices))
+    return replace(bought, action_id=action_id, round_id=round_id)
+
+
+def _reel_rows(round_id: int, bought: Bought, prices: list[int]) -> list[dict[str, Any]]:
+    return [
         {
             "round_id": round_id,
             "reel_index": index,
@@ -112,10 +122,8 @@ async def write_round(
             "price_minor": price,
             "snapshot_hash": card.snapshot_hash,
         }
-        for index, card, price in zip(bought.reel_indexes, cards, prices, strict=True)
+        for index, card, price in zip(bought.reel_indexes, bought.cards, prices, strict=True)
     ]
-    await run(conn, ADD_REELS, reel_rows)
-    return replace(bought, action_id=action_id, round_id=round_id)
 
 
 async def _funding(
@@ -148,6 +156,11 @@ async def _priced(
     """The reels' cards, the rates, each reel's price and the currency paid in, or why they
     cannot be bought. Boxes priced in one virtual currency are paid in it unless asked
     otherwise (and then refused)."""
+    if operator.purchases_paused:
+        raise PurchasesPaused(
+            f"Purchases are paused for operator {operator.slug!r}; vault actions, cashouts and "
+            "held rounds still work. Staff resume them with the kill switch."
+        )
     cards = await playable(conn, operator.id, [r.box_version_id for r in reels])
     rates = await rates_now(conn, operator.id)
     currency = command.currency or operator.base_currency
@@ -167,7 +180,7 @@ async def _priced(
     return tuple(cards), rates, prices, currency
 
 
-def _round_row(bought: Bought) -> dict[str, Any]:
+def _round_row(bought: Bought, now: datetime) -> dict[str, Any]:
     return {
         "public_id": bought.public_id,
         "operator_id": bought.operator.id,
@@ -177,7 +190,7 @@ def _round_row(bought: Bought) -> dict[str, Any]:
         "funding": bought.funding,
         "currency": bought.currency,
         "bet_minor": bought.bet_minor,
-        "created_at": utcnow(),
+        "created_at": now,
         "fx_rates": snapshot_rates(bought.rates, set(bought.rates)),
     }
 

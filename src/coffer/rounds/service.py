@@ -4,7 +4,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.kit.db import rows_changed, utcnow
-from coffer.rounds import answers, events
+from coffer.rounds import answers, counting, events
 from coffer.rounds import idempotency as actions
 from coffer.rounds.cancel import complete_refund
 from coffer.rounds.models import PlayerAction, Round
@@ -26,6 +26,7 @@ async def debit_finished(session: AsyncSession, debit: WalletInstruction, how: F
     round_ = await session.get(Round, debit.round_id, populate_existing=True)
     assert round_ is not None
     if rows_changed(voided) == 1:
+        await counting.release(session, round_)
         await events.round_voided(session, round_, ROLLED_BACK)
     waiting = await session.scalar(
         select(PlayerAction.id).where(

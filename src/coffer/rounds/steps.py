@@ -15,7 +15,7 @@ from coffer.kit.errors import RoundNotFound, RoundNotHeld
 from coffer.operators.models import Operator
 from coffer.players.models import Player
 from coffer.players.service import ensure_player
-from coffer.rounds import answers, events
+from coffer.rounds import answers, counting, events
 from coffer.rounds import idempotency as actions
 from coffer.rounds.answers import Failure, Fairness, Held, Result, Settled
 from coffer.rounds.commands import Purchase
@@ -290,4 +290,5 @@ async def _void(session: AsyncSession, round_: Round, reason: str) -> None:
     )
     await session.refresh(round_)
     if rows_changed(voided) == 1:
+        await counting.release(session, round_)
         await events.round_voided(session, round_, reason)
