@@ -94,8 +94,12 @@ async def test_sessions_go_once_ended_past_the_window_and_live_ones_stay(
     unused_old, _ = await launch_and_session(runtime, op, OLD, None)
     unused_recent, _ = await launch_and_session(runtime, op, RECENT, None)
     servers = [await server_session(runtime, op, when) for when in (OLD, RECENT, FUTURE)]
+    async with runtime.sessions() as session:
+        foreseen = await pruning.preview(session, pruning.Windows.of(runtime.settings), NOW)
 
     counts = await jobs.prune_once(runtime, NOW)
+
+    assert counts == foreseen  # the dry run counts the launches the sessions' pruning frees
 
     assert (counts["play_sessions"], counts["launches"], counts["server_sessions"]) == (1, 2, 1)
     assert await surviving(runtime, PlaySession, [ended, recent, live]) == [recent, live]

@@ -74,6 +74,8 @@ class Target:
     window: Callable[[Windows], timedelta]
     children: Children | None = None
     count_children: ChildCount | None = None
+    # What a dry run counts, when earlier tables' pruning frees more rows in the same pass.
+    foresee: Callable[[datetime], list[ColumnElement[bool]]] | None = None
 
 
 async def _event_children(session: AsyncSession, ids: list[int]) -> Counts:
@@ -128,6 +130,10 @@ TARGETS = (
             ~exists().where(PlaySession.launch_id == Launch.id),
         ],
         lambda windows: windows.sessions,
+        foresee=lambda cutoff: [
+            Launch.expires_at < cutoff,
+            ~exists().where(PlaySession.launch_id == Launch.id, PlaySession.ends_at >= cutoff),
+        ],
     ),
     Target(
         "server_sessions",
@@ -185,7 +191,8 @@ async def preview(session: AsyncSession, windows: Windows, now: datetime) -> Cou
     """What ``prune`` would delete now, counted and left in place (``--dry-run``)."""
     counts = dict.fromkeys(TABLES, 0)
     for target in TARGETS:
-        due = target.due(now - target.window(windows))
+        cutoff = now - target.window(windows)
+        due = (target.foresee or target.due)(cutoff)
         found = select(func.count()).select_from(target.id_column.table).where(*due)
         counts[target.table] = int(await session.scalar(found) or 0)
         if target.count_children is not None:
