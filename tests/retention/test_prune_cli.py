@@ -12,10 +12,14 @@ from tests.conftest import SECRET_KEY, OperatorCtx
 from tests.support.retention import OLD, RECENT, attempts_of, events_with_attempts, surviving
 
 
-def prune(database_url: str, *args: str) -> str:
-    env = {"COFFER_DATABASE_URL": database_url, "COFFER_SECRET_KEY": SECRET_KEY}
+def prune(database_url: str, *args: str, audit_days: str = "1825", code: int = 0) -> str:
+    env = {
+        "COFFER_DATABASE_URL": database_url,
+        "COFFER_SECRET_KEY": SECRET_KEY,
+        "COFFER_AUDIT_RETENTION_DAYS": audit_days,
+    }
     result = CliRunner().invoke(app, ["prune", *args], env=env)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == code, result.output
     return result.output
 
 
@@ -29,6 +33,10 @@ async def test_prune_dry_run_then_run(runtime: Runtime, operator: OperatorCtx) -
     url = runtime.settings.database_url
     old = await events_with_attempts(runtime, operator.operator_id, 3, "delivered", OLD, 2)
     recent = await events_with_attempts(runtime, operator.operator_id, 1, "delivered", RECENT)
+
+    refused = await asyncio.to_thread(prune, url, audit_days="30", code=2)
+    assert "must be kept at least 90 days" in " ".join(refused.split())
+    assert await surviving(runtime, WebhookEvent, old) == old
 
     dry = await asyncio.to_thread(prune, url, "--dry-run")
 

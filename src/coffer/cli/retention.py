@@ -4,6 +4,7 @@ import asyncio
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from coffer.cli.support import console
@@ -18,7 +19,12 @@ def prune_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
 ) -> None:
     """Prune delivered webhooks, ended sessions and old audit entries (never money records)."""
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:  # e.g. an audit window under 90 days: nothing is pruned
+        for error in exc.errors():
+            console.print(f"[red]{error['msg']}[/red]")
+        raise typer.Exit(2) from exc
     counts = asyncio.run(_run(settings, dry_run))
     console.print(summary(counts, settings, dry_run))
 
