@@ -138,12 +138,14 @@ def error_renderers() -> dict[str, ErrorRenderer]:
 
 def routers() -> list[APIRouter]:
     """Every surface's routers, in the order they appear in the OpenAPI document."""
+    from coffer.api.admin import audit as admin_audit
     from coffer.api.admin import catalog as admin_catalog
     from coffer.api.admin import ledger as admin_ledger
     from coffer.api.admin import limits as admin_limits
     from coffer.api.admin import loot as admin_loot
     from coffer.api.admin import operators as admin_operators
     from coffer.api.admin import players as admin_players
+    from coffer.api.admin import privacy as admin_privacy
     from coffer.api.admin import shipping as admin_shipping
     from coffer.api.admin import webhooks as admin_webhooks
     from coffer.api.play import rounds as play_rounds
@@ -157,6 +159,7 @@ def routers() -> list[APIRouter]:
 
     admin = [admin_operators, admin_catalog, admin_ledger, admin_loot]
     staff = [admin_shipping, admin_webhooks, admin_players, admin_limits]
+    staff += [admin_privacy, admin_audit]
     play = [play_session, play_rounds, play_vault, play_wallet]
     return [
         health.router,

@@ -1,4 +1,5 @@
-"""The background worker: wallet resolver, webhook delivery and item expiry, each on its own loop.
+"""The background worker: wallet resolver, webhook delivery, item expiry and retention, each on its
+own loop.
 
 ``coffer worker`` runs them in a process of their own; ``coffer serve`` runs them in the server
 unless ``COFFER_BACKGROUND_JOBS=false`` (or ``--no-worker``), for deployments with separate
@@ -12,6 +13,7 @@ from datetime import datetime
 from coffer.inventory.expiry import expire_batch, operators_with_window
 from coffer.kit import loops
 from coffer.kit.db import utcnow
+from coffer.retention.pruning import Counts, Windows, prune
 from coffer.runtime import Runtime
 from coffer.seamless import resolver
 from coffer.webhooks import delivery
@@ -37,6 +39,21 @@ async def expire_once(runtime: Runtime, now: datetime | None = None) -> int:
     return total
 
 
+async def prune_once(runtime: Runtime, now: datetime | None = None) -> Counts:
+    """Prune everything past its retention window, one short transaction per batch."""
+    settings = runtime.settings
+    counts = await prune(
+        runtime.sessions,
+        runtime.writer,
+        Windows.of(settings),
+        now or utcnow(),
+        settings.retention_batch,
+    )
+    if any(counts.values()):
+        log.info("pruned %s", ", ".join(f"{n} {table}" for table, n in counts.items() if n))
+    return counts
+
+
 async def run_all(runtime: Runtime) -> None:
     """Every background loop, until cancelled."""
     settings = runtime.settings
@@ -44,4 +61,5 @@ async def run_all(runtime: Runtime) -> None:
         resolver.run_forever(runtime.gateway, settings.resolver_interval_s),
         delivery.run_forever(runtime.courier, settings.webhook_interval_s),
         loops.run_forever("expiry", lambda: expire_once(runtime), settings.expiry_interval_s),
+        loops.run_forever("retention", lambda: prune_once(runtime), settings.retention_interval_s),
     )

@@ -11,6 +11,7 @@ import typer
 from coffer.cli.economy import economy_app
 from coffer.cli.ledger import ledger_app
 from coffer.cli.operators import admin_token, currency_app, key_app, operator_app
+from coffer.cli.retention import prune_command
 from coffer.cli.support import announce, busy_ports, console
 from coffer.cli.verify import verify_command
 from coffer.kit.logs import log_requests
@@ -31,6 +32,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(economy_app, name="economy")
 app.command("admin-token")(admin_token)
 app.command("verify")(verify_command)
+app.command("prune")(prune_command)
 
 
 @app.command()
@@ -188,7 +190,7 @@ def resolve(
 
 @app.command()
 def worker() -> None:
-    """Run the wallet resolver, webhook delivery and item expiry until stopped (several may run)."""
+    """Run the wallet resolver, webhook delivery, item expiry and pruning until stopped."""
     import asyncio
 
     from coffer.jobs import run_all
@@ -198,7 +200,8 @@ def worker() -> None:
         runtime = Runtime.from_settings(Settings())
         try:
             console.print(
-                "worker started: wallet resolver, webhook delivery, item expiry (Ctrl+C to stop)"
+                "worker started: wallet resolver, webhook delivery, item expiry, retention "
+                "(Ctrl+C to stop)"
             )
             await run_all(runtime)
         finally:

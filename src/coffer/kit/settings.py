@@ -2,8 +2,10 @@
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_AUDIT_DAYS = 90
 
 
 class Settings(BaseSettings):
@@ -48,6 +50,27 @@ class Settings(BaseSettings):
     )
     expiry_interval_s: float = Field(default=60.0, gt=0)
     expiry_batch: int = Field(default=500, ge=1, le=10_000)
+    webhook_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="Delivered webhook events and their attempts are pruned this many days after "
+        "delivery; pending and failed events never are.",
+    )
+    session_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="Player-app sessions, launches and server sessions are pruned this many days "
+        "after they end or expire.",
+    )
+    audit_retention_days: int = Field(
+        default=1825,
+        description="Audit entries are pruned this many days after they were written (at least "
+        "90). Money records (rounds, wallet instructions, ledger postings) are never pruned.",
+    )
+    retention_batch: int = Field(
+        default=500, ge=1, le=10_000, description="Rows deleted per short transaction."
+    )
+    retention_interval_s: float = Field(default=3600.0, gt=0)
     wallet_attention_hours: float = Field(
         default=24.0,
         gt=0,
@@ -66,6 +89,17 @@ class Settings(BaseSettings):
         description="The address players reach Coffer at (https://coffer.casino.example); "
         "launch URLs are built from it, never from a request's Host. Default http://HOST:PORT.",
     )
+
+    @field_validator("audit_retention_days")
+    @classmethod
+    def _audit_kept_long_enough(cls, days: int) -> int:
+        """The audit log answers for money and personal data: it is kept at least 90 days."""
+        if days < MIN_AUDIT_DAYS:
+            raise ValueError(
+                f"COFFER_AUDIT_RETENTION_DAYS is {days}; the audit log must be kept at least "
+                f"{MIN_AUDIT_DAYS} days"
+            )
+        return days
 
     @property
     def base_url(self) -> str:
