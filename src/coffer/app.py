@@ -143,6 +143,7 @@ def routers() -> list[APIRouter]:
     from coffer.api.admin import loot as admin_loot
     from coffer.api.admin import operators as admin_operators
     from coffer.api.admin import players as admin_players
+    from coffer.api.admin import reconcile as admin_reconcile
     from coffer.api.admin import shipping as admin_shipping
     from coffer.api.admin import webhooks as admin_webhooks
     from coffer.api.play import rounds as play_rounds
@@ -155,7 +156,7 @@ def routers() -> list[APIRouter]:
     from coffer.web import play as play_page
 
     admin = [admin_operators, admin_catalog, admin_ledger, admin_loot]
-    staff = [admin_shipping, admin_webhooks, admin_players]
+    staff = [admin_shipping, admin_webhooks, admin_players, admin_reconcile]
     play = [play_session, play_rounds, play_vault, play_wallet]
     return [
         health.router,

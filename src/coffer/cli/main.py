@@ -11,6 +11,7 @@ import typer
 from coffer.cli.economy import economy_app
 from coffer.cli.ledger import ledger_app
 from coffer.cli.operators import admin_token, currency_app, key_app, operator_app
+from coffer.cli.reconcile import reconcile_command
 from coffer.cli.support import announce, busy_ports, console
 from coffer.cli.verify import verify_command
 from coffer.kit.logs import log_requests
@@ -31,6 +32,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(economy_app, name="economy")
 app.command("admin-token")(admin_token)
 app.command("verify")(verify_command)
+app.command("reconcile")(reconcile_command)
 
 
 @app.command()
