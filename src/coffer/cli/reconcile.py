@@ -65,10 +65,14 @@ def reconcile_command(
     as_json: JsonOption = False,
     lines: LinesOption = True,
 ) -> None:
-    """List a UTC day's wallet instructions (key, amount, outcome) with the totals debited,
-    credited and rolled back per currency; with --wallet-csv, compare them with the wallet's
-    export key by key. Exit 0 when they agree, 1 when any difference is found (or on an
-    error such as an unknown operator), 2 on a malformed day or CSV."""
+    """List a UTC day's wallet instructions and totals; compare them with the wallet's CSV.
+
+    Each instruction shows its key, amount and outcome; totals are per currency.
+
+    With --wallet-csv, the wallet's export is compared with the day, key by key.
+
+    Exit status: 0 when they agree, 1 on any difference or error, 2 on a bad --day or CSV.
+    """
     try:
         chosen = parse_day(day)
     except CofferError as exc:
