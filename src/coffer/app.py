@@ -146,6 +146,7 @@ def routers() -> list[APIRouter]:
     from coffer.api.admin import operators as admin_operators
     from coffer.api.admin import players as admin_players
     from coffer.api.admin import privacy as admin_privacy
+    from coffer.api.admin import reconcile as admin_reconcile
     from coffer.api.admin import shipping as admin_shipping
     from coffer.api.admin import webhooks as admin_webhooks
     from coffer.api.play import rounds as play_rounds
@@ -159,7 +160,7 @@ def routers() -> list[APIRouter]:
 
     admin = [admin_operators, admin_catalog, admin_ledger, admin_loot]
     staff = [admin_shipping, admin_webhooks, admin_players, admin_limits]
-    staff += [admin_privacy, admin_audit]
+    staff += [admin_privacy, admin_audit, admin_reconcile]
     play = [play_session, play_rounds, play_vault, play_wallet]
     return [
         health.router,

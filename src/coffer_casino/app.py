@@ -1,9 +1,10 @@
 """The reference casino's HTTP app: the signed wallet RPC, the webhook receiver, a back office.
 
 The two signed endpoints are what an operator must build. ``/casino/players/…``,
-``/casino/ledger``, ``/casino/webhooks/events`` and the demo ``/casino/lobby`` are the casino's
-own back office: unsigned, and served to loopback clients only (``CASINO_ADMIN_LOOPBACK_ONLY``);
-never expose them.
+``/casino/ledger``, ``/casino/wallet/export`` (a day's CSV for reconciliation),
+``/casino/webhooks/events`` and the demo ``/casino/lobby`` are the casino's own back office:
+unsigned, and served to loopback clients only (``CASINO_ADMIN_LOOPBACK_ONLY``); never expose
+them.
 """
 
 import ipaddress
@@ -13,11 +14,12 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 
 from coffer import signing
+from coffer_casino.export import export_day, parse_day
 from coffer_casino.lobby import STATIC, CofferLink, lobby_routes
 from coffer_casino.models import DepositRequest, WalletRequest
 from coffer_casino.settings import WALLET_PATH, WEBHOOK_PATH, CasinoSettings
@@ -216,6 +218,15 @@ def _record_routes(casino: Casino) -> APIRouter:
         """Ledger rows, and every account whose balance is not the sum of its rows (none)."""
         entries = await casino.ledger(player, currency)
         return {"entries": entries, "mismatches": await casino.mismatches()}
+
+    @router.get("/wallet/export", response_model=None)
+    async def wallet_export(day: Annotated[str, Query()]) -> PlainTextResponse | JSONResponse:
+        """One UTC day of accepted wallet instructions as CSV, for ``coffer reconcile``."""
+        try:
+            chosen = parse_day(day)
+        except ValueError as exc:
+            return refusal(422, "VALIDATION_ERROR", str(exc))
+        return PlainTextResponse(await export_day(casino, chosen), media_type="text/csv")
 
     @router.get("/webhooks/events")
     async def webhook_events() -> dict[str, Any]:

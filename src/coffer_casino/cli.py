@@ -1,6 +1,9 @@
 """``coffer casino``: run the reference casino and put money on its players' balances."""
 
 import asyncio
+import csv
+import io
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -87,3 +90,39 @@ def deposit(
 
     balance, ref = asyncio.run(work())
     console.print(f"{player}: +{amount_minor} {request.currency} → {balance} ({ref})")
+
+
+@casino_app.command("export-wallet")
+def export_wallet(
+    day: Annotated[str, typer.Option(help="The UTC day, YYYY-MM-DD.")],
+    out: Annotated[
+        Path | None,
+        typer.Option(dir_okay=False, help="Write the CSV to this file [standard output]."),
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Export a day's accepted wallet instructions as CSV, for ``coffer reconcile --wallet-csv``."""
+    from coffer_casino.export import export_day, parse_day
+    from coffer_casino.wallet import Casino
+
+    try:
+        chosen = parse_day(day)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--day") from exc
+    settings = _settings(database_path=database)
+
+    async def work() -> str:
+        casino = Casino(settings.database_url)
+        try:
+            await casino.create_schema()
+            return await export_day(casino, chosen)
+        finally:
+            await casino.close()
+
+    text = asyncio.run(work())
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8", newline="")
+    rows = len(list(csv.reader(io.StringIO(text, newline="")))) - 1
+    console.print(f"{rows} wallet instructions of {chosen.isoformat()} written to {out}")

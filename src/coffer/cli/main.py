@@ -11,6 +11,7 @@ import typer
 from coffer.cli.economy import economy_app
 from coffer.cli.ledger import ledger_app
 from coffer.cli.operators import admin_token, currency_app, key_app, operator_app
+from coffer.cli.reconcile import reconcile_command
 from coffer.cli.retention import prune_command
 from coffer.cli.support import announce, busy_ports, console
 from coffer.cli.verify import verify_command
@@ -33,6 +34,7 @@ app.add_typer(economy_app, name="economy")
 app.command("admin-token")(admin_token)
 app.command("verify")(verify_command)
 app.command("prune")(prune_command)
+app.command("reconcile")(reconcile_command)
 
 
 @app.command()
