@@ -7,6 +7,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coffer.api.ratelimit import count_on_own_connection
 from coffer.kit.errors import AdminTokenInvalid
 from coffer.kit.schemas import SafeText
 from coffer.operators import service as operators
@@ -49,8 +50,13 @@ async def admin_principal(request: Request, session: DbSession, bearer: Bearer) 
     """Authenticate ``Authorization: Bearer <admin token>``."""
     if bearer is None or bearer.scheme.lower() != "bearer" or not bearer.credentials.strip():
         raise AdminTokenInvalid()
-    configured = the_runtime(request).settings.admin_token
-    return await operators.authenticate_admin(session, configured, bearer.credentials.strip())
+    runtime = the_runtime(request)
+    configured = runtime.settings.admin_token
+    principal = await operators.authenticate_admin(session, configured, bearer.credentials.strip())
+    overrides = await operators.rate_limits_of(session, principal.operator_id)
+    caller = ("admin", principal.actor.split(" ", 1)[0])
+    await count_on_own_connection(runtime, caller, overrides)
+    return principal
 
 
 Admin = Annotated[AdminPrincipal, Depends(admin_principal)]

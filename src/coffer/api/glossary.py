@@ -188,6 +188,7 @@ TERMS: dict[str, str] = {
     "purchase_price": "What the entry pays.",
     "purchasedAt": "When the round was paid.",
     "rateToBase": "Units of the base currency one unit of this currency is worth (exact decimal).",
+    "rateLimits": "Requests a minute per caller on each surface (a global admin sets them).",
     "reason": "Why the balance moved, for the record.",
     "reelIndex": "The reel's position, from 0.",
     "reels": "One entry per box opened.",

@@ -82,6 +82,12 @@ class Settings(BaseSettings):
         description="Comma list of hosts, addresses or ranges (10.0.0.0/8) outbound calls may "
         "reach although internal; everything loopback, private or link-local is refused else.",
     )
+    rate_limits: bool = Field(
+        default=True, description="Count requests per caller in the database and answer 429."
+    )
+    rate_limit_s2s_per_minute: int = Field(default=6000, ge=1, description="Per S2S key.")
+    rate_limit_play_per_minute: int = Field(default=300, ge=1, description="Per player session.")
+    rate_limit_admin_per_minute: int = Field(default=1200, ge=1, description="Per admin token.")
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str | None = Field(

@@ -55,6 +55,17 @@ class Policies(ApiModel):
     client_currency_grants: StrictBool = False
 
 
+PerMinute = Annotated[StrictInt, Field(ge=1, le=10_000_000)]
+
+
+class RateLimits(ApiModel):
+    """Requests a minute per caller on each surface; a missing one takes the deployment's."""
+
+    s2s: PerMinute | None = Field(None, alias="s2s", description="Per S2S key.")
+    play: PerMinute | None = Field(None, description="Per player-app session.")
+    admin: PerMinute | None = Field(None, description="Per admin token scoped to this operator.")
+
+
 class OperatorCreate(ApiModel):
     slug: Slug
     name: Name
@@ -84,6 +95,7 @@ class OperatorUpdate(ApiModel):
     max_reels: MaxReels | None = None
     session_idle_minutes: IdleMinutes | None = None
     session_max_minutes: MaxMinutes | None = None
+    rate_limits: RateLimits | None = None
 
     _required = field_validator(
         "name",
@@ -137,6 +149,8 @@ class OperatorOut(ApiModel):
     max_reels: int
     session_idle_minutes: int
     session_max_minutes: int
+    purchases_paused: bool = Field(description="The kill switch: new purchases are refused.")
+    rate_limits: RateLimits = Field(description="This operator's overrides of the rate limits.")
 
 
 class OperatorList(ApiModel):

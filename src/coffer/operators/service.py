@@ -5,6 +5,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import pycountry
 from babel.numbers import get_currency_precision
@@ -137,6 +138,8 @@ async def vet_update(principal: AdminPrincipal, data: OperatorUpdate, policy: Eg
     calls, and a slow DNS answer never holds a transaction open."""
     if data.status is not None and principal.operator_id is not None:
         raise Forbidden("Only a global admin token can suspend or reactivate an operator.")
+    if data.rate_limits is not None and principal.operator_id is not None:
+        raise Forbidden("Only a global admin token can change an operator's rate limits.")
     urls = data.model_dump(include={"wallet_url", "webhook_url"}, exclude_unset=True)
     if urls and principal.operator_id is not None:
         raise Forbidden("Only a global admin token can change walletUrl or webhookUrl.")
@@ -151,6 +154,8 @@ async def update_operator(session: AsyncSession, operator: Operator, data: Opera
         changes["policies"] = Policies.model_validate({**operator.policies, **sent}).model_dump()
     if data.theme is not None:  # replaced whole: a colour left out falls back to Coffer's
         changes["theme"] = data.theme.model_dump(exclude_none=True)
+    if data.rate_limits is not None:  # replaced whole, like the theme
+        changes["rate_limits"] = data.rate_limits.model_dump(exclude_none=True)
     for name, value in changes.items():
         setattr(operator, name, value)
     await session.flush()
@@ -325,6 +330,14 @@ async def authenticate_admin(
         raise AdminTokenInvalid()
     actor = f"admin-token:{stored.id}" + (f" ({stored.label})" if stored.label else "")
     return AdminPrincipal(operator_id=stored.operator_id, actor=actor[:200])
+
+
+async def rate_limits_of(session: AsyncSession, operator_id: int | None) -> dict[str, Any]:
+    """An operator's rate-limit overrides; none for a global admin."""
+    if operator_id is None:
+        return {}
+    found = await session.scalar(select(Operator.rate_limits).where(Operator.id == operator_id))
+    return dict(found or {})
 
 
 def rate_for(rates: dict[str, Rate], currency: str) -> Rate:

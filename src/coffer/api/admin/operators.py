@@ -27,6 +27,7 @@ from coffer.operators.schemas import (
     OutboundRotate,
     OutboundRotated,
     Policies,
+    RateLimits,
 )
 
 router = APIRouter(prefix="/api/admin/operators", tags=["admin: operators"])
@@ -61,6 +62,8 @@ def operator_out(operator: Operator, currencies: list[Currency]) -> OperatorOut:
         max_reels=operator.max_reels,
         session_idle_minutes=operator.session_idle_minutes,
         session_max_minutes=operator.session_max_minutes,
+        purchases_paused=operator.purchases_paused,
+        rate_limits=RateLimits.model_validate(operator.rate_limits or {}),
     )
 
 

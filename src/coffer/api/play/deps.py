@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from coffer.api.deps import the_runtime
+from coffer.api.ratelimit import count_request
 from coffer.kit.db import utcnow
 from coffer.play.api_tokens import API_GAME
 from coffer.play.errors import SessionInvalid
@@ -22,7 +23,10 @@ async def player_session(request: Request) -> PlayContext:
         reader = conn
         if conn.dialect.name == "postgresql":
             reader = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        return await authenticate(reader, token.strip(), utcnow())
+        context = await authenticate(reader, token.strip(), utcnow())
+        caller = ("play", str(context.session_id))
+        await count_request(reader, runtime.settings, caller, context.operator.rate_limits)
+    return context
 
 
 async def play_context(request: Request) -> PlayContext:

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from coffer import signing
 from coffer.api.errors import renderer_for
+from coffer.api.ratelimit import count_request
 from coffer.kit.errors import (
     CofferError,
     InvalidSignature,
@@ -52,17 +53,20 @@ async def authenticate(request: Request) -> Operator:
         if conn.dialect.name == "postgresql":
             reader = await conn.execution_options(isolation_level="AUTOCOMMIT")
         found = await operators.signing_key(reader, key_id)
-    if found is None:
-        raise InvalidSignature()
-    sealed, operator = found
-    secret = runtime.secrets.open(sealed)
-    if not any(
-        signing.verify(secret, timestamp, request.method, target, body, signature, window=window)
-        for target in signed_targets(request)
-    ):
-        raise InvalidSignature()
-    if operator.status != "active":
-        raise TenantSuspended()
+        if found is None:
+            raise InvalidSignature()
+        sealed, operator = found
+        secret = runtime.secrets.open(sealed)
+        if not any(
+            signing.verify(
+                secret, timestamp, request.method, target, body, signature, window=window
+            )
+            for target in signed_targets(request)
+        ):
+            raise InvalidSignature()
+        if operator.status != "active":
+            raise TenantSuspended()
+        await count_request(reader, runtime.settings, ("s2s", key_id), operator.rate_limits)
     return operator
 
 
