@@ -5,6 +5,8 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from coffer.kit.logs import LogFormat
+
 
 class Settings(BaseSettings):
     """Everything an operator may set; the defaults run the embedded SQLite service."""
@@ -33,6 +35,11 @@ class Settings(BaseSettings):
     wallet_retries: int = Field(default=2, ge=0, le=10)
     access_log: bool = Field(
         default=False, description="Log one line per request (coffer serve turns it on)."
+    )
+    log_format: LogFormat = Field(
+        default="auto",
+        description="Log lines as `text` or `json` (one object per line, with the request id); "
+        "`auto` is text in a terminal, JSON otherwise.",
     )
     background_jobs: bool = Field(
         default=True,
