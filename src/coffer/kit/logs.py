@@ -24,6 +24,8 @@ LogFormat = Literal["auto", "text", "json"]
 EXTRA_FIELDS = {"method": "method", "path": "path", "status": "status", "duration_ms": "durationMs"}
 # uvicorn's loggers, sent through Coffer's handler when lines are JSON.
 UVICORN = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+# Their INFO lines carry whole outbound URLs, whose query an operator may have put a key in.
+QUIET = ("httpx", "httpcore")
 
 
 def current_request_id() -> str | None:
@@ -93,3 +95,5 @@ def json_lines(level: int = logging.INFO) -> None:
         logger = logging.getLogger(name)
         logger.handlers.clear()  # uvicorn's own text handlers, if its config ran first
         logger.propagate = True
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
