@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     owned = runtime is None
     rt = runtime or Runtime.from_settings(settings)
     if settings.access_log:  # each uvicorn worker process builds its app here
-        log_requests()
+        log_requests(settings.log_format)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -154,7 +154,7 @@ def routers() -> list[APIRouter]:
     from coffer.api.play import vault as play_vault
     from coffer.api.play import wallet as play_wallet
     from coffer.api.public import fairness as public_fairness
-    from coffer.api.public import health
+    from coffer.api.public import health, metrics
     from coffer.web import docs as docs_page
     from coffer.web import play as play_page
 
@@ -164,6 +164,7 @@ def routers() -> list[APIRouter]:
     play = [play_session, play_rounds, play_vault, play_wallet]
     return [
         health.router,
+        metrics.router,
         *(module.router for module in admin),
         *s2s_routers(),
         *(module.router for module in staff),

@@ -4,19 +4,20 @@ import json
 import logging
 import re
 import time
-from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ulid import ULID
 
+from coffer.kit import metrics
 from coffer.kit.errors import envelope
+from coffer.kit.logs import REQUEST_ID
+
+__all__ = ["REQUEST_ID", "BodyLimitMiddleware", "RequestIdMiddleware"]
 
 log = logging.getLogger("coffer.web")
 access = logging.getLogger("coffer.access")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-# The request being served, for renderers that put its id in their body (LootLocker's trace_id).
-REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="unknown")
 
 
 def _json_message(status: int, body: dict[str, object], request_id: str) -> list[Message]:
@@ -33,7 +34,8 @@ def _json_message(status: int, body: dict[str, object], request_id: str) -> list
 
 
 class RequestIdMiddleware:
-    """Stamp every response with X-Request-Id and turn a crash into a 500 without a trace."""
+    """Stamp every response with X-Request-Id, turn a crash into a 500 without a trace, and
+    time each request into the latency histogram and the access line."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -45,7 +47,8 @@ class RequestIdMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _SAFE_ID.match(incoming) else f"req_{ULID()}"
         scope.setdefault("state", {})["request_id"] = request_id
-        REQUEST_ID.set(request_id)
+        # The request being served: for log lines, wallet rows and LootLocker's trace_id.
+        token = REQUEST_ID.set(request_id)
         started, status, began = False, 500, time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
@@ -67,10 +70,19 @@ class RequestIdMiddleware:
             for message in _json_message(500, body, request_id):
                 await send(message)
         finally:
-            if access.isEnabledFor(logging.INFO):  # the path only: a query may carry a token
-                millis = (time.perf_counter() - began) * 1000
-                method, path = scope.get("method"), scope.get("path")
-                access.info("%s %s %s %.1f ms %s", method, path, status, millis, request_id)
+            seconds = time.perf_counter() - began
+            metrics.observe_request(scope, status, seconds)
+            if access.isEnabledFor(logging.INFO):
+                _access_line(scope, status, seconds, request_id)
+            REQUEST_ID.reset(token)
+
+
+def _access_line(scope: Scope, status: int, seconds: float, request_id: str) -> None:
+    """The path only: a query may carry a token."""
+    millis = round(seconds * 1000, 1)
+    method, path = scope.get("method"), scope.get("path")
+    fields = {"method": method, "path": path, "status": status, "duration_ms": millis}
+    access.info("%s %s %s %.1f ms %s", method, path, status, millis, request_id, extra=fields)
 
 
 class BodyLimitMiddleware:

@@ -3,7 +3,9 @@
 import asyncio
 import contextlib
 import os
-from collections.abc import Awaitable
+import shutil
+import tempfile
+from collections.abc import Awaitable, Iterator
 from typing import Annotated, Any
 
 import typer
@@ -15,7 +17,8 @@ from coffer.cli.reconcile import reconcile_command
 from coffer.cli.retention import prune_command
 from coffer.cli.support import announce, busy_ports, console
 from coffer.cli.verify import verify_command
-from coffer.kit.logs import log_requests
+from coffer.kit.logs import log_requests, resolved, traced
+from coffer.kit.metrics import MULTIPROC_ENV
 from coffer.kit.secrets import load_secret_box
 from coffer.kit.settings import Settings
 from coffer_casino.cli import casino_app
@@ -93,7 +96,11 @@ def serve(
         return
     if workers == 1:
         config = uvicorn.Config(
-            create_app(settings), host=bind_host, port=bind_port, access_log=False
+            create_app(settings),
+            host=bind_host,
+            port=bind_port,
+            access_log=False,
+            log_config=uvicorn_log_config(settings),
         )
         server = uvicorn.Server(config)
         listening = f"listening on http://{bind_host}:{bind_port}"
@@ -107,7 +114,7 @@ def listening_settings(settings: Settings, host: str, port: int) -> Settings:
     overrides), with one console line per request."""
     settings = settings.model_copy(update={"host": host, "port": port, "access_log": True})
     os.environ["COFFER_ACCESS_LOG"] = "true"  # uvicorn's worker processes read it
-    log_requests()
+    log_requests(settings.log_format)
     if host in ("0.0.0.0", "::") and not settings.public_base_url:  # noqa: S104 - a check
         console.print(
             f"[yellow]Listening on every interface: set COFFER_PUBLIC_BASE_URL to the address "
@@ -133,21 +140,46 @@ def refuse_busy_ports(host: str, ports: list[int], demo: bool) -> None:
     raise typer.Exit(2)
 
 
+def uvicorn_log_config(settings: Settings) -> dict[str, Any] | None:
+    """uvicorn's own text config, or none for JSON lines: its loggers then reach Coffer's."""
+    import uvicorn
+
+    return None if resolved(settings.log_format) == "json" else uvicorn.config.LOGGING_CONFIG
+
+
 def serve_processes(settings: Settings, host: str, port: int, workers: int) -> None:
     """uvicorn's worker processes, each building its app from the environment."""
     import uvicorn
 
     load_secret_box(settings)  # made once here, not raced by the workers on a first run
     os.environ["COFFER_BACKGROUND_JOBS"] = str(settings.background_jobs).lower()
-    uvicorn.run(
-        "coffer.app:create_app",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level="info",
-        access_log=False,
-    )
+    with shared_metrics():
+        uvicorn.run(
+            "coffer.app:create_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+            log_config=uvicorn_log_config(settings),
+        )
+
+
+@contextlib.contextmanager
+def shared_metrics() -> Iterator[None]:
+    """A fresh PROMETHEUS_MULTIPROC_DIR for the workers (unless the operator set one), made
+    before they start so every worker counts into it and a scrape of any one adds them up."""
+    if os.environ.get(MULTIPROC_ENV):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="coffer-metrics-")
+    os.environ[MULTIPROC_ENV] = folder
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROC_ENV]
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def refuse_workers(settings: Settings, demo: bool) -> None:
@@ -179,7 +211,8 @@ def resolve(
         try:
             if loop:
                 await run_forever(runtime.gateway, runtime.settings.resolver_interval_s)
-            report = await run_once(runtime.gateway)
+            with traced("job"):
+                report = await run_once(runtime.gateway)
             console.print(
                 f"rolled back {report.rolled_back}, credited {report.credited}, "
                 f"still open {report.still_open}"

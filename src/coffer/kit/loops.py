@@ -4,13 +4,17 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from coffer.kit.logs import traced
+
 
 async def run_forever(name: str, step: Callable[[], Awaitable[object]], interval_s: float) -> None:
-    """Run ``step`` every ``interval_s`` seconds until cancelled; the next pass retries."""
+    """Run ``step`` every ``interval_s`` seconds until cancelled; the next pass retries.
+    Each pass has its own id (``job_<ulid>``) in log lines and the wallet rows it writes."""
     log = logging.getLogger(f"coffer.{name}")
     while True:
-        try:
-            await step()
-        except Exception:  # the loop must survive a bad pass
-            log.exception("%s pass failed", name)
+        with traced("job"):
+            try:
+                await step()
+            except Exception:  # the loop must survive a bad pass
+                log.exception("%s pass failed", name)
         await asyncio.sleep(interval_s)

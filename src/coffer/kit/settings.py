@@ -5,6 +5,8 @@ from functools import lru_cache
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from coffer.kit.logs import LogFormat
+
 MIN_AUDIT_DAYS = 90
 
 
@@ -35,6 +37,11 @@ class Settings(BaseSettings):
     wallet_retries: int = Field(default=2, ge=0, le=10)
     access_log: bool = Field(
         default=False, description="Log one line per request (coffer serve turns it on)."
+    )
+    log_format: LogFormat = Field(
+        default="auto",
+        description="Log lines as `text` or `json` (one object per line, with the request id); "
+        "`auto` is text in a terminal, JSON otherwise.",
     )
     background_jobs: bool = Field(
         default=True,

@@ -16,6 +16,7 @@ from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from coffer.kit import metrics
 from coffer.kit.db import connection, table, utcnow
 from coffer.kit.direct import run
 from coffer.kit.errors import IdempotencyKeyReused
@@ -117,6 +118,8 @@ async def _apply(
             "created_at": now,
         }
         await run(conn, ADD_POSTING, posting)
+    # Counted when written: a caller's transaction rolled back later still counted.
+    metrics.LEDGER_POSTINGS.labels(metrics.word(reason)).inc(len(legs))
     return Posted(txn_id, balances, replayed=False)
 
 

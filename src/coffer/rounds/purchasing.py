@@ -5,11 +5,12 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coffer.kit import metrics
 from coffer.kit.errors import CofferError
 from coffer.operators.models import Operator
 from coffer.rounds import buying, cancel, settling, steps
 from coffer.rounds import idempotency as actions
-from coffer.rounds.answers import Failure, Result
+from coffer.rounds.answers import Failure, Held, Replayed, Result, Settled
 from coffer.rounds.commands import Cancel, Purchase
 from coffer.seamless.models import WalletInstruction
 from coffer.seamless.service import Gateway, exchange
@@ -20,7 +21,32 @@ REPLAY_MARGIN_S = 5.0
 async def purchase(gateway: Gateway, operator: Operator | int, command: Purchase) -> Result:
     """Atomic open, prepay or open of a held round; every retry gets the first result.
 
-    ``operator`` is the row authentication already read, or its id."""
+    ``operator`` is the row authentication already read, or its id. Each is counted by outcome:
+    ``coffer_opens_total`` for the open of a held round, ``coffer_purchases_total`` else."""
+    counter = metrics.PURCHASES if command.round_public_id is None else metrics.OPENS
+    try:
+        result, replayed = await _purchase(gateway, operator, command)
+    except CofferError as error:
+        counter.labels(metrics.word(error.code)).inc()
+        raise
+    except Exception:
+        counter.labels("error").inc()
+        raise
+    counter.labels("replayed" if replayed else outcome_label(result)).inc()
+    return result
+
+
+def outcome_label(result: Result) -> str:
+    """settled, held, or the refusal's code (insufficient_funds, wallet_unavailable, ...)."""
+    if isinstance(result, Failure):
+        return metrics.word(result.code)
+    return {Settled: "settled", Held: "held", Replayed: "replayed"}.get(type(result), "other")
+
+
+async def _purchase(
+    gateway: Gateway, operator: Operator | int, command: Purchase
+) -> tuple[Result, bool]:
+    """The result, and whether it was the replay of an earlier request's."""
 
     async def begin(session: AsyncSession) -> steps.Step:
         signer = operator if isinstance(operator, Operator) else await _operator(session, operator)
@@ -34,8 +60,8 @@ async def purchase(gateway: Gateway, operator: Operator | int, command: Purchase
     except buying.AlreadyClaimed as claimed:
         outcome = claimed.replay
     if isinstance(outcome, steps.Replay):
-        return await _replay(gateway, outcome)
-    return outcome
+        return await _replay(gateway, outcome), True
+    return outcome, False
 
 
 async def cancel_round(gateway: Gateway, operator_id: int, command: Cancel) -> Result:

@@ -15,6 +15,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from coffer import signing
+from coffer.kit import metrics
 from coffer.kit.untrusted import bounded
 
 
@@ -179,6 +180,8 @@ class WalletClient:
             cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
             outcome = Uncertain(f"{type(cause).__name__}: {cause}"[:300])
             detail = outcome.reason
-        latency = int((time.monotonic() - started) * 1000)
-        log.append(Attempt(type(outcome).__name__.lower(), status, latency, detail))
+        seconds = time.monotonic() - started
+        kind = type(outcome).__name__.lower()
+        metrics.observe_wallet(request.type, kind, seconds)
+        log.append(Attempt(kind, status, int(seconds * 1000), detail))
         return outcome

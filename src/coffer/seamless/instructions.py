@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from coffer.kit.db import connection, table, utcnow
 from coffer.kit.direct import run
+from coffer.kit.logs import current_request_id
 from coffer.kit.untrusted import bounded, bounded_or_none
 from coffer.seamless.client import (
     Accepted,
@@ -76,6 +77,7 @@ def instruction_row(
         "created_at": now,
         "updated_at": now,
         "resolved_at": now if unsent else None,
+        "request_id": current_request_id(),  # the request or job pass that wrote it
     }
 
 
@@ -139,6 +141,7 @@ def _attempt_rows(instruction_id: int, result: CallResult) -> list[dict[str, Any
             "http_status": attempt.http_status,
             "latency_ms": attempt.latency_ms,
             "detail": bounded(attempt.detail, DETAIL_CHARS),
+            "request_id": current_request_id(),
             "created_at": now,
         }
         for number, attempt in enumerate(result.attempts, start=1)

@@ -11,12 +11,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.kit import loops
 from coffer.kit.backoff import backoff
 from coffer.kit.db import insert_ignoring_conflict, rows_changed, utcnow
+from coffer.kit.logs import current_request_id
 from coffer.operators.models import Operator
 from coffer.players.models import Player
 from coffer.seamless.client import Accepted, CallResult, Refused, Uncertain
@@ -72,6 +73,17 @@ async def run_once(
             log.exception("could not resolve wallet instruction %s", instruction_id)
             report.still_open += 1
     return report
+
+
+async def backlog(session: AsyncSession) -> int:
+    """Instructions left open (pending, uncertain, rolling back) for the resolver, for metrics;
+    a live request's own pending instruction counts until it is answered."""
+    found = await session.scalar(
+        select(func.count())
+        .select_from(WalletInstruction)
+        .where(WalletInstruction.state.in_(RESOLVABLE), WalletInstruction.kind != "rollback")
+    )
+    return int(found or 0)
 
 
 async def resolve_one(
@@ -151,6 +163,7 @@ async def _rollback_row(session: AsyncSession, debit: WalletInstruction) -> Wall
         "attempts": 0,
         "created_at": now,
         "updated_at": now,
+        "request_id": current_request_id(),
     }
     await session.execute(
         insert_ignoring_conflict(

@@ -3,7 +3,7 @@
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.kit.cursors import decode_keyset, encode_keyset
@@ -11,6 +11,7 @@ from coffer.kit.db import rows_changed, utcnow
 from coffer.kit.errors import Conflict, NotFound, ValidationFailed
 from coffer.operators.models import Operator
 from coffer.players.models import Player
+from coffer.webhooks.delivery import PENDING
 from coffer.webhooks.models import WebhookAttempt, WebhookEvent
 from coffer.webhooks.schemas import AttemptOut, EventCursor, EventDetail, EventOut, EventPage
 
@@ -129,3 +130,15 @@ async def redeliver(session: AsyncSession, operator: Operator, public_id: str) -
     if rows_changed(moved) != 1:
         raise Conflict(f"Event {public_id} is being delivered right now; try again shortly.")
     return await get_event(session, operator, public_id)
+
+
+async def queue_depth(session: AsyncSession) -> tuple[int, float | None]:
+    """Pending events and the age in seconds of the oldest (None when none waits), for metrics."""
+    found = await session.execute(
+        select(func.count(), func.min(WebhookEvent.created_at)).where(
+            WebhookEvent.status == PENDING
+        )
+    )
+    count, oldest = found.one()
+    age = None if oldest is None else max(0.0, (utcnow() - oldest).total_seconds())
+    return int(count), age

@@ -33,6 +33,7 @@ def _attempt(a: WalletAttempt) -> dict[str, Any]:
         "httpStatus": a.http_status,
         "latencyMs": a.latency_ms,
         "detail": a.detail,
+        "requestId": a.request_id,
         "at": iso_z(a.created_at),
     }
 
@@ -55,6 +56,7 @@ def _instruction(
         "refusalCode": i.refusal_code,
         "createdAt": iso_z(i.created_at),
         "resolvedAt": iso_z(i.resolved_at) if i.resolved_at else None,
+        "requestId": i.request_id,  # the X-Request-Id (or job pass) that wrote it
     }
     if attempts is not None:
         body["attemptLog"] = [_attempt(a) for a in attempts]
