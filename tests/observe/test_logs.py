@@ -57,11 +57,16 @@ async def test_a_job_pass_logs_under_its_own_id() -> None:
 def test_uvicorns_own_lines_go_through_the_json_handler() -> None:
     uvicorn_error = logging.getLogger("uvicorn.error")
     text = logging.StreamHandler(io.StringIO())
+    earlier = uvicorn_error.level  # a uvicorn started before in this process may have set it
     with json_logs(logging.INFO) as captured:
         uvicorn_error.addHandler(text)  # as uvicorn's own config installs it, when it ran first
         uvicorn_error.propagate = False
-        json_lines()
-        uvicorn_error.info("Application startup complete.")
+        uvicorn_error.setLevel(logging.INFO)
+        try:
+            json_lines()
+            uvicorn_error.info("Application startup complete.")
+        finally:
+            uvicorn_error.setLevel(earlier)
     assert text not in uvicorn_error.handlers
     [line] = captured.lines()
     assert (line["logger"], line["message"]) == ("uvicorn.error", "Application startup complete.")

@@ -52,10 +52,13 @@ class ExampleRecorder:
 
     def _write(self, key: str, status: int, sent: list[bytes], answer: list[bytes]) -> None:
         try:
-            request = json.loads(b"".join(sent)) if b"".join(sent).strip() else None
             response = json.loads(b"".join(answer))
         except ValueError:
             return
+        try:  # a CSV upload has no JSON request to show; its answer still is an example
+            request = json.loads(b"".join(sent)) if b"".join(sent).strip() else None
+        except ValueError:
+            request = None
         line = json.dumps({"key": key, "status": status, "request": request, "response": response})
         with open(self.path, "a", encoding="utf-8") as out:
             out.write(line + "\n")
