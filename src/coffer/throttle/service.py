@@ -57,8 +57,11 @@ async def hit(conn: AsyncConnection, caller: str, limit: Quota, now_s: float) ->
     key = f"{limit.surface}:{caller}"[:200]
     values = {"key": key, "window_start": window, "hits": 1}
     hits = (await conn.execute(_STATEMENTS[conn.dialect.name], values)).scalar_one()
-    if conn.dialect.name != "postgresql":
-        await conn.commit()
+    if (
+        conn.sync_connection is None
+        or conn.sync_connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
+    ):
+        await conn.commit()  # counted even when the request fails later
     if hits > limit.per_minute:
         retry = max(1, window + WINDOW_S - int(now_s))
         raise RateLimited(

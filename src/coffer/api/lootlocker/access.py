@@ -12,9 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from coffer.api.deps import RuntimeDep
 from coffer.api.lootlocker import RESPONSES
+from coffer.api.ratelimit import count_request
 from coffer.kit.db import utcnow, write_session
 from coffer.kit.errors import AuthError, Forbidden, NotFound, ValidationFailed
 from coffer.kit.schemas import JSON_SAFE_MAX, iso_z
+from coffer.kit.secrets import token_hash
 from coffer.operators import server_sessions
 from coffer.operators import service as operators
 from coffer.operators.models import Operator
@@ -49,7 +51,10 @@ async def game_of(request: Request, runtime: RuntimeDep) -> Operator:
     if not token:
         raise MissingToken()
     async with runtime.engine.connect() as conn:
-        return await server_sessions.authenticate(conn, token, utcnow())
+        game = await server_sessions.authenticate(conn, token, utcnow())
+        caller = ("s2s", f"lootlocker:{token_hash(token)[:24]}")  # a game server's own quota
+        await count_request(conn, runtime.settings, caller, game.rate_limits)
+    return game
 
 
 Game = Annotated[Operator, Depends(game_of)]

@@ -35,6 +35,7 @@ class Failure(Exception):
 # Coffer's codes as PlayFab's (name, number, HTTP status); any other is InvalidParams (400).
 BY_CODE: dict[str, tuple[str, int, int]] = {
     "SESSION_INVALID": ("InvalidSessionTicket", 1100, 401),
+    "RATE_LIMITED": ("APIClientRequestRateLimitExceeded", 1199, 429),
     "SESSION_EXPIRED": ("ExpiredAuthToken", 1153, 401),
     "INSUFFICIENT_FUNDS": ("InsufficientFunds", 1059, 400),
     "INSUFFICIENT_ITEMS": ("NoRemainingUses", 1062, 400),

@@ -14,6 +14,7 @@ from pydantic import StringConstraints
 from coffer.api.playfab import Failure
 from coffer.api.playfab.calls import Body, Call, Handler
 from coffer.api.playfab.shapes import player_id_of
+from coffer.api.ratelimit import count_on_own_connection, count_request
 from coffer.kit.db import utcnow
 from coffer.kit.errors import AdminTokenInvalid
 from coffer.operators import service as operators
@@ -48,6 +49,8 @@ async def client_actor(call: Call, now: datetime) -> Actor:
         raise Failure("NotAuthenticated", 1074, "This API needs a session ticket.", 401)
     async with call.runtime.engine.connect() as conn:
         context = await authenticate(conn, ticket, now)
+        caller = ("play", str(context.session_id))
+        await count_request(conn, call.runtime.settings, caller, context.operator.rate_limits)
     player = context.player
     return Actor(context.operator, player.id, player.external_id, trusted=False)
 
@@ -76,6 +79,8 @@ async def title_of(call: Call) -> Operator:
         operator = await session.get(Operator, principal.operator_id)
     if operator is None or operator.status != "active":
         raise Failure("NotAuthorized", 1089, "This title is not active.", 403)
+    caller = ("admin", principal.actor.split(" ", 1)[0])
+    await count_on_own_connection(runtime, caller, operator.rate_limits)
     return operator
 
 
