@@ -19,7 +19,8 @@ does not. Fault modes:
 - ``reset``: read the request, then reset the TCP connection (SO_LINGER 0): nothing forwarded.
 
 ``delay`` defaults to ``hold_seconds`` (1.0) for the two timeouts, ``slow_seconds`` (0.05) for
-``slow`` and 0 otherwise. A fault applies to wallet calls unless ``on="webhooks"`` or ``on="any"``.
+``slow`` and 0 otherwise. A fault applies to wallet calls unless ``on="webhooks"`` or
+``on="any"``; with ``when``, only to requests whose bytes contain that text (one player's, say).
 """
 
 import asyncio
@@ -80,12 +81,15 @@ class Fault:
     times: int
     delay: float
     on: Target
+    when: bytes | None = None  # only requests whose bytes contain this (a player's id, say)
     used: int = 0
     handled: int = 0
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
-    def matches(self, path: str) -> bool:
-        """Whether a request to ``path`` is one this fault is for."""
+    def matches(self, path: str, message: bytes = b"") -> bool:
+        """Whether a request to ``path`` (the whole ``message``) is one this fault is for."""
+        if self.when is not None and self.when not in message:
+            return False
         if self.on == "any":
             return True
         return path == (WALLET_PATH if self.on == "wallet" else WEBHOOK_PATH)
@@ -150,7 +154,7 @@ class FaultProxy:
     """Relays each request to uvicorn unless a queued fault says otherwise."""
 
     def __init__(
-        self, upstream_port: int, take: Callable[[str], Fault | None], stopping: asyncio.Event
+        self, upstream_port: int, take: Callable[[bytes], Fault | None], stopping: asyncio.Event
     ) -> None:
         self.upstream_port = upstream_port
         self.take = take
@@ -160,7 +164,7 @@ class FaultProxy:
         """Serve one client connection, request by request (keep-alive)."""
         try:
             while (message := await read_message(reader)) is not None:
-                fault = self.take(request_path(message))
+                fault = self.take(message)
                 if not await self._serve(message, fault, writer):
                     break
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -276,13 +280,19 @@ class CasinoServer:
         self._stopping: asyncio.Event | None = None
 
     def inject(
-        self, mode: FaultMode, times: int = 1, delay: float | None = None, on: Target = "wallet"
+        self,
+        mode: FaultMode,
+        times: int = 1,
+        delay: float | None = None,
+        on: Target = "wallet",
+        when: str | None = None,
     ) -> Fault:
         """Make the next ``times`` matching requests fail in ``mode``."""
         if delay is None:
             hold, slow = self.hold_seconds, self.slow_seconds
             delay = {"timeout_before": hold, "timeout_after": hold, "slow": slow}.get(mode, 0.0)
-        fault = Fault(mode=mode, times=times, delay=delay, on=on)
+        marker = None if when is None else when.encode()
+        fault = Fault(mode=mode, times=times, delay=delay, on=on, when=marker)
         with self._faults_lock:
             self.faults.append(fault)
         return fault
@@ -293,11 +303,12 @@ class CasinoServer:
             for fault in self.faults:
                 fault.times = fault.used
 
-    def _take_fault(self, path: str) -> Fault | None:
-        """The first queued fault with uses left that matches ``path``, using one of them."""
+    def _take_fault(self, message: bytes) -> Fault | None:
+        """The first queued fault with uses left that matches the request, using one of them."""
+        path = request_path(message)
         with self._faults_lock:
             for fault in self.faults:
-                if fault.used < fault.times and fault.matches(path):
+                if fault.used < fault.times and fault.matches(path, message):
                     fault.used += 1
                     return fault
         return None
