@@ -1,14 +1,17 @@
-"""Fixed-window rate limits counted in the database every node shares.
+"""Fixed-window rate limits counted where every node can see them.
 
-One statement per request: an upsert that starts the caller's window afresh or adds one hit,
-returning the count. On PostgreSQL the table is UNLOGGED (no WAL) and the statement runs on
-the connection authentication already holds, outside a transaction.
+On PostgreSQL, where several nodes run: one statement per request, an upsert that starts the
+caller's window afresh or adds one hit and returns the count, on an UNLOGGED table (no WAL),
+on the connection authentication already holds, outside a transaction. SQLite serves one
+process (``--workers`` is refused there), so its counts stay in that process: a commit per
+request would queue every read behind SQLite's single writer (bench/ratelimit.py).
 """
 
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import case
+from sqlalchemy import Engine, case
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from coffer.kit.db import dialect_insert, table
@@ -48,20 +51,17 @@ def _upsert(dialect: str) -> Any:
     ).returning(BUCKETS.c.hits)
 
 
-_STATEMENTS = {name: _upsert(name) for name in ("postgresql", "sqlite")}
+_STATEMENTS = {"postgresql": _upsert("postgresql")}
 
 
 async def hit(conn: AsyncConnection, caller: str, limit: Quota, now_s: float) -> None:
     """Count one request of ``caller``; RATE_LIMITED with ``retryAfter`` past the quota."""
     window = int(now_s) // WINDOW_S * WINDOW_S
     key = f"{limit.surface}:{caller}"[:200]
-    values = {"key": key, "window_start": window, "hits": 1}
-    hits = (await conn.execute(_STATEMENTS[conn.dialect.name], values)).scalar_one()
-    if (
-        conn.sync_connection is None
-        or conn.sync_connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
-    ):
-        await conn.commit()  # counted even when the request fails later
+    if conn.dialect.name == "postgresql":
+        hits = await _shared_hit(conn, key, window)
+    else:
+        hits = _local_hit(_local.setdefault(conn.sync_engine, {}), key, window)
     if hits > limit.per_minute:
         retry = max(1, window + WINDOW_S - int(now_s))
         raise RateLimited(
@@ -70,3 +70,30 @@ async def hit(conn: AsyncConnection, caller: str, limit: Quota, now_s: float) ->
             "operator's admin to raise its rate limit.",
             extra={"retryAfter": retry, "limitPerMinute": limit.per_minute},
         )
+
+
+async def _shared_hit(conn: AsyncConnection, key: str, window: int) -> int:
+    values = {"key": key, "window_start": window, "hits": 1}
+    hits = int((await conn.execute(_STATEMENTS["postgresql"], values)).scalar_one())
+    options = conn.sync_connection.get_execution_options() if conn.sync_connection else {}
+    if options.get("isolation_level") != "AUTOCOMMIT":
+        await conn.commit()  # counted even when the request fails later
+    return hits
+
+
+Counts = dict[str, tuple[int, int]]
+# One table per engine (per database the process serves), gone with the engine.
+_local: "WeakKeyDictionary[Engine, Counts]" = WeakKeyDictionary()
+LOCAL_KEYS = 100_000
+
+
+def _local_hit(counts: Counts, key: str, window: int) -> int:
+    """The same fixed window in this process's memory (one event loop: no race between the
+    read and the write); callers of past windows are dropped when the table is full."""
+    start, hits = counts.get(key, (window, 0))
+    hits = hits + 1 if start == window else 1
+    if len(counts) >= LOCAL_KEYS and key not in counts:
+        for stale in [k for k, (began, _) in counts.items() if began != window]:
+            del counts[stale]
+    counts[key] = (window, hits)
+    return hits
