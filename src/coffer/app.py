@@ -20,6 +20,7 @@ from coffer.api.openapi import secure
 from coffer.kit.logs import log_requests
 from coffer.kit.settings import Settings, get_settings
 from coffer.runtime import Runtime
+from coffer.web.admin.render import SignInNeeded, to_sign_in
 
 WORKER_TASK = "coffer-worker"
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = rt
     install_error_handlers(app, error_renderers())
+    app.add_exception_handler(SignInNeeded, to_sign_in)
     documented = routers()
     hot = hot_routers()
     # Requests match routes in the order they were included, at a few µs per route: the hot
@@ -85,11 +87,13 @@ def add_middleware(app: FastAPI, settings: Settings) -> None:
 
 def mount_files(app: FastAPI) -> None:
     """The pages' scripts and styles, and Swagger UI's, all served by Coffer itself."""
+    from coffer.web.admin.render import HERE as BACK_OFFICE
     from coffer.web.docs import ASSETS as DOCS
     from coffer.web.play import HERE as PAGES
 
     app.mount("/play/static", StaticFiles(directory=PAGES / "static"), name="play-static")
     app.mount("/docs/assets", StaticFiles(directory=str(DOCS)), name="docs-assets")
+    app.mount("/admin/static", StaticFiles(directory=BACK_OFFICE / "static"), name="admin-static")
 
 
 def hot_routers() -> list[APIRouter]:
@@ -124,8 +128,10 @@ def documented_openapi(app: FastAPI, documented: list[APIRouter]) -> dict[str, A
 def error_renderers() -> dict[str, ErrorRenderer]:
     """Each surface's error shape, by path prefix."""
     from coffer.api import admin, lootlocker, orders, play, playfab, public, s2s
+    from coffer.web.admin import render as back_office
 
     return {
+        "/admin": back_office.ERRORS,
         "/inventory/v1": orders.ERRORS,
         "/compat/playfab": playfab.ERRORS,
         "/compat/lootlocker": lootlocker.ERRORS,
@@ -157,6 +163,8 @@ def routers() -> list[APIRouter]:
     from coffer.api.public import health, metrics
     from coffer.web import docs as docs_page
     from coffer.web import play as play_page
+    from coffer.web.admin import auth as back_office_auth
+    from coffer.web.admin import pages as back_office
 
     admin = [admin_operators, admin_catalog, admin_ledger, admin_loot]
     staff = [admin_shipping, admin_webhooks, admin_players, admin_limits]
@@ -173,6 +181,8 @@ def routers() -> list[APIRouter]:
         public_fairness.router,
         play_page.router,
         docs_page.router,
+        back_office_auth.router,
+        back_office.router,
     ]
 
 

@@ -7,6 +7,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coffer.api import staff_cookie
 from coffer.api.ratelimit import count_on_own_connection
 from coffer.kit.errors import AdminTokenInvalid
 from coffer.kit.schemas import SafeText
@@ -47,12 +48,18 @@ Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(ADMIN_BEARER)]
 
 
 async def admin_principal(request: Request, session: DbSession, bearer: Bearer) -> AdminPrincipal:
-    """Authenticate ``Authorization: Bearer <admin token>``."""
-    if bearer is None or bearer.scheme.lower() != "bearer" or not bearer.credentials.strip():
-        raise AdminTokenInvalid()
+    """Authenticate ``Authorization: Bearer <admin token>``, or the back office's cookie (whose
+    changes must carry its CSRF token)."""
     runtime = the_runtime(request)
+    if bearer is not None and bearer.scheme.lower() == "bearer" and bearer.credentials.strip():
+        presented = bearer.credentials.strip()
+    else:
+        presented = staff_cookie.token_in(request, runtime.secrets) or ""
+        if not presented:
+            raise AdminTokenInvalid()
+        staff_cookie.check_csrf(request, runtime.secrets, None)
     configured = runtime.settings.admin_token
-    principal = await operators.authenticate_admin(session, configured, bearer.credentials.strip())
+    principal = await operators.authenticate_admin(session, configured, presented)
     overrides = await operators.rate_limits_of(session, principal.operator_id)
     caller = ("admin", principal.actor.split(" ", 1)[0])
     await count_on_own_connection(runtime, caller, overrides)

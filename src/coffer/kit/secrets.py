@@ -42,6 +42,14 @@ class SecretBox:
             self._opened[token] = found
         return found
 
+    def open_recent(self, token: str, max_age_s: int) -> str | None:
+        """A sealed value no older than ``max_age_s``, else None (a browser cookie: never
+        cached, since it expires)."""
+        try:
+            return self._fernet.decrypt(token.encode("ascii"), ttl=max_age_s).decode("utf-8")
+        except (InvalidToken, UnicodeError):
+            return None
+
     def _decrypt(self, token: str) -> str:
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
