@@ -148,6 +148,7 @@ def routers() -> list[APIRouter]:
     from coffer.api.admin import privacy as admin_privacy
     from coffer.api.admin import reconcile as admin_reconcile
     from coffer.api.admin import shipping as admin_shipping
+    from coffer.api.admin import simulation as admin_simulation
     from coffer.api.admin import webhooks as admin_webhooks
     from coffer.api.play import rounds as play_rounds
     from coffer.api.play import session as play_session
@@ -158,7 +159,7 @@ def routers() -> list[APIRouter]:
     from coffer.web import docs as docs_page
     from coffer.web import play as play_page
 
-    admin = [admin_operators, admin_catalog, admin_ledger, admin_loot]
+    admin = [admin_operators, admin_catalog, admin_simulation, admin_ledger, admin_loot]
     staff = [admin_shipping, admin_webhooks, admin_players, admin_limits]
     staff += [admin_privacy, admin_audit, admin_reconcile]
     play = [play_session, play_rounds, play_vault, play_wallet]

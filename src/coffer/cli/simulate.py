@@ -1,0 +1,95 @@
+"""``coffer simulate``: a published box version's exact RTP, and a million real draws of it."""
+
+import asyncio
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from coffer.catalog.simulation import Priced, version_odds
+from coffer.cli.support import console
+from coffer.fairness.algorithm import is_valid_server_seed, new_server_seed
+from coffer.fairness.simulation import BPS, CHUNK, Report, Simulation, margin95
+from coffer.fairness.simulation_chart import chart_svg
+from coffer.kit.db import make_engine, make_sessionmaker
+from coffer.kit.errors import CofferError
+from coffer.kit.settings import Settings
+
+CLIENT_SEED = "coffer-simulation"
+MAX_OPENS = 100_000_000
+SEED_HELP = "Server seed, 64 lowercase hex (default: random); the same seed draws the same opens."
+CHART_HELP = "Where to write the histogram SVG (default: box-version-N.svg)."
+
+
+async def load(version_id: int) -> Priced:
+    """The version's odds over a short read-only session of COFFER_DATABASE_URL."""
+    engine = make_engine(Settings().database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            return await version_odds(session, version_id)
+    finally:
+        await engine.dispose()
+
+
+def run(priced: Priced, seed: str, opens: int) -> Report:
+    """Draw the opens in steps under a progress bar."""
+    simulation = Simulation(priced.odds, seed, CLIENT_SEED)
+    columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("drawing opens", total=opens)
+        for start in range(0, opens, CHUNK):
+            step = min(CHUNK, opens - start)
+            simulation.advance(step)
+            progress.advance(task, step)
+    return simulation.report()
+
+
+def figures(priced: Priced, report: Report) -> Table:
+    """The figures as a table: exact, simulated, and the chance to end behind."""
+    table = Table(title=f"Box {priced.box_id} version {priced.version_number}", show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    low, high = report.interval95
+    table.add_row("price", f"{report.price_minor} minor units of {priced.currency}")
+    table.add_row("house edge (published)", f"{priced.house_edge_bps} bps")
+    table.add_row("exact RTP (odds)", f"{float(report.exact_rtp):.4%} ({report.exact_rtp_bps} bps)")
+    table.add_row(f"simulated RTP ({report.opens:,} opens)", f"{report.simulated_rtp:.4%}")
+    table.add_row("its 95% interval", f"{low:.4%} to {high:.4%}")
+    table.add_row("exact P(behind after 1 open)", f"{float(report.exact_behind_one):.4%}")
+    for k, share in report.behind_after.items():
+        runs = report.runs[k]
+        table.add_row(
+            f"P(behind after {k}), simulated",
+            f"{share:.4%} ± {margin95(share, runs):.4%} ({runs:,} runs)",
+        )
+    return table
+
+
+def simulate_command(
+    box_version: Annotated[int, typer.Option(help="The published box version's id.")],
+    opens: Annotated[int, typer.Option(min=100, max=MAX_OPENS, help="Opens to draw.")] = 1_000_000,
+    seed: Annotated[str | None, typer.Option(help=SEED_HELP)] = None,
+    chart: Annotated[Path | None, typer.Option(help=CHART_HELP)] = None,
+) -> None:
+    """Print a box version's exact RTP and simulate real opens: RTP, 95% interval, chance to
+    end behind after 1, 10 and 100 opens, and a histogram of the return per open as SVG."""
+    if seed is not None and not is_valid_server_seed(seed):
+        raise typer.BadParameter("give 64 lowercase hex characters", param_hint="--seed")
+    try:
+        priced = asyncio.run(load(box_version))
+    except CofferError as exc:
+        console.print(f"[red]{exc.code}[/red]: {exc.message}")
+        raise typer.Exit(1) from exc
+    report = run(priced, seed or new_server_seed(secrets.token_bytes), opens)
+    console.print(figures(priced, report))
+    console.print(f"server seed {report.server_seed}, client seed {report.client_seed}")
+    target = chart or Path(f"box-version-{box_version}.svg")
+    title = f"Box {priced.box_id} v{priced.version_number}: return per open, {opens:,} opens"
+    target.write_text(chart_svg(report, title), encoding="utf-8")
+    console.print(f"histogram written to {target}")
+    if report.exact_rtp_bps != BPS - priced.house_edge_bps:
+        console.print("[red]the exact RTP disagrees with the published house edge[/red]")
+        raise typer.Exit(1)
