@@ -74,8 +74,7 @@ def simulate_command(
     seed: Annotated[str | None, typer.Option(help=SEED_HELP)] = None,
     chart: Annotated[Path | None, typer.Option(help=CHART_HELP)] = None,
 ) -> None:
-    """Print a box version's exact RTP and simulate real opens: RTP, 95% interval, chance to
-    end behind after 1, 10 and 100 opens, and a histogram of the return per open as SVG."""
+    """Simulate real opens of a box version: its exact and simulated RTP, odds to end behind."""
     if seed is not None and not is_valid_server_seed(seed):
         raise typer.BadParameter("give 64 lowercase hex characters", param_hint="--seed")
     try:

@@ -22,10 +22,13 @@ FONT = 'font-family="sans-serif" font-size="11"'
 
 
 def multiple_label(edge_minor: int, price_minor: int) -> str:
-    """An edge as a multiple of the price: 0, 0.1x, 2x, 1000x (x drawn as a times sign)."""
+    """An edge as a multiple of the price to 2 digits (0, 0.1x, 2x, 1,000x, x a times sign):
+    the edges are the multiples rounded up to whole minor units, 0.1001 of a 999 price."""
     if edge_minor == 0:
         return "0"
-    return f"{edge_minor / price_minor:g}\N{MULTIPLICATION SIGN}"
+    multiple = float(f"{edge_minor / price_minor:.2g}")  # from 1 price up, whole multiples
+    shown = f"{round(multiple):,}" if multiple >= 1 else f"{multiple:g}"
+    return f"{shown}\N{MULTIPLICATION SIGN}"
 
 
 def x_of(bins: tuple[Bin, ...], value: Fraction, bar: float) -> float:
