@@ -40,8 +40,10 @@ async def test_a_small_run_prints_the_figures_and_writes_the_chart(
     assert result.exit_code == 0, result.output
     rtp_bps = 10_000 - version["houseEdgeBps"]  # (2500 + 9·300) / (10·500) = 104%
     assert rtp_bps == 10_400
-    assert re.search(rf"exact RTP \(odds\).*104\.0000% \({rtp_bps} bps\)", result.output)
-    assert "P(behind after 100), simulated" in result.output
+    assert re.search(r"RTP +104\.000% ", result.output)
+    assert re.search(rf"RTP in bps +{rtp_bps} ", result.output)
+    assert re.search(r"P\(behind after 1\) +90\.000% ", result.output)  # 9 in 10 pay 300 < 500
+    assert "P(behind after 100)" in result.output
     assert "server seed " + "a" * 64 in result.output
     assert ET.parse(chart).getroot().tag.endswith("svg")  # noqa: S314 - our own output
     again = await asyncio.to_thread(run_cli, runtime.settings.database_url, *args)

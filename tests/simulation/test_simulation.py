@@ -1,7 +1,6 @@
 """The simulator draws exactly what SPEC §10 draws, and its figures agree with the odds."""
 
 import itertools
-import math
 from collections import Counter
 from fractions import Fraction
 
@@ -15,9 +14,9 @@ from coffer.fairness.simulation import (
     exact_behind_one,
     exact_rtp,
     exact_rtp_bps,
-    margin95,
     simulate,
     tickets,
+    wilson95,
 )
 
 SEED_A = "a" * 64
@@ -66,8 +65,8 @@ def test_with_a_fixed_seed_the_exact_rtp_lies_in_the_simulated_interval() -> Non
 
 def test_behind_after_one_open_is_the_chance_one_open_pays_less_than_the_price() -> None:
     report = simulate(KNOWN, SEED_A, "s", 50_000)
-    exact = float(exact_behind_one(KNOWN))
-    assert abs(report.behind_after[1] - exact) < 2 * margin95(exact, 50_000)
+    low, high = wilson95(report.behind_after[1], 50_000)
+    assert low < float(exact_behind_one(KNOWN)) < high
 
 
 def test_behind_after_ten_opens_agrees_with_the_convolved_distribution() -> None:
@@ -83,7 +82,8 @@ def test_behind_after_ten_opens_agrees_with_the_convolved_distribution() -> None
         total = grown
     exact = float(sum(p for value, p in total.items() if value < 100))
     report = simulate(odds, SEED_B, "ten", 200_000)
-    assert abs(report.behind_after[10] - exact) < 2 * margin95(exact, 20_000)
+    low, high = wilson95(report.behind_after[10], report.runs[10])
+    assert low < exact < high
 
 
 def test_bins_are_price_multiples_that_cover_every_prize() -> None:
@@ -107,4 +107,6 @@ def test_misuse_is_refused() -> None:
         Odds(0, ((1, 1),))
     with pytest.raises(ValueError, match="2\\^32"):
         Odds(1, ((2**32, 1), (1, 1)))
-    assert math.isclose(margin95(0.5, 10_000), 0.0098)
+    low, high = wilson95(1.0, 10_000)  # every run lost: still not certain
+    assert 0.9995 < low < 0.9997
+    assert high == pytest.approx(1.0)

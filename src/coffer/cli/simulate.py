@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from coffer.catalog.simulation import Priced, version_odds
 from coffer.cli.support import console
 from coffer.fairness.algorithm import is_valid_server_seed, new_server_seed
-from coffer.fairness.simulation import BPS, CHUNK, Report, Simulation, margin95
+from coffer.fairness.simulation import BPS, CHUNK, Report, Simulation, wilson95
 from coffer.fairness.simulation_chart import chart_svg
 from coffer.kit.db import make_engine, make_sessionmaker
 from coffer.kit.errors import CofferError
@@ -48,23 +49,32 @@ def run(priced: Priced, seed: str, opens: int) -> Report:
 
 
 def figures(priced: Priced, report: Report) -> Table:
-    """The figures as a table: exact, simulated, and the chance to end behind."""
-    table = Table(title=f"Box {priced.box_id} version {priced.version_number}", show_header=False)
-    table.add_column("figure")
-    table.add_column("value", justify="right")
+    """The figures as a table: exact from the odds, simulated with their 95% intervals."""
+    title = (
+        f"Box {priced.box_id} version {priced.version_number}: {report.price_minor} minor units "
+        f"of {priced.currency}, house edge {priced.house_edge_bps} bps, {report.opens:,} opens"
+    )
+    runs = " and ".join(f"{n:,}" for k, n in report.runs.items() if k > 1)
+    caption = (
+        f"P(behind after k): the share of runs of k consecutive opens that paid less than they "
+        f"cost; after 10 and 100 a Monte Carlo estimate over {runs} runs."
+    )
+    table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD)
+    for name in ("figure", "exact", "simulated", "95% interval"):
+        table.add_column(name, justify="left" if name == "figure" else "right")
     low, high = report.interval95
-    table.add_row("price", f"{report.price_minor} minor units of {priced.currency}")
-    table.add_row("house edge (published)", f"{priced.house_edge_bps} bps")
-    table.add_row("exact RTP (odds)", f"{float(report.exact_rtp):.4%} ({report.exact_rtp_bps} bps)")
-    table.add_row(f"simulated RTP ({report.opens:,} opens)", f"{report.simulated_rtp:.4%}")
-    table.add_row("its 95% interval", f"{low:.4%} to {high:.4%}")
-    table.add_row("exact P(behind after 1 open)", f"{float(report.exact_behind_one):.4%}")
+    exact = f"{float(report.exact_rtp):.3%}"
+    table.add_row("RTP", exact, f"{report.simulated_rtp:.3%}", f"{low:.3%} to {high:.3%}")
+    table.add_row(
+        "RTP in bps",
+        str(report.exact_rtp_bps),
+        f"{report.simulated_rtp * BPS:.0f}",
+        f"{low * BPS:.0f} to {high * BPS:.0f}",
+    )
     for k, share in report.behind_after.items():
-        runs = report.runs[k]
-        table.add_row(
-            f"P(behind after {k}), simulated",
-            f"{share:.4%} ± {margin95(share, runs):.4%} ({runs:,} runs)",
-        )
+        low, high = wilson95(share, report.runs[k])
+        exact = f"{float(report.exact_behind_one):.3%}" if k == 1 else ""
+        table.add_row(f"P(behind after {k})", exact, f"{share:.3%}", f"{low:.3%} to {high:.3%}")
     return table
 
 

@@ -95,9 +95,13 @@ def exact_behind_one(odds: Odds) -> Fraction:
     return Fraction(losing, odds.total_weight)
 
 
-def margin95(share: float, runs: int) -> float:
-    """Half the 95% interval of a Monte Carlo share counted over ``runs`` independent runs."""
-    return Z95 * math.sqrt(share * (1 - share) / runs)
+def wilson95(share: float, runs: int) -> tuple[float, float]:
+    """The 95% (Wilson) interval of a share counted over ``runs`` independent runs: honest
+    at 0% and 100% too, where the normal approximation claims certainty."""
+    z2 = Z95 * Z95
+    centre = (share + z2 / (2 * runs)) / (1 + z2 / runs)
+    half = Z95 / (1 + z2 / runs) * math.sqrt(share * (1 - share) / runs + z2 / (4 * runs * runs))
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def words(server_seed: str, client_seed: str, first_nonce: int, count: int) -> array[int]:
