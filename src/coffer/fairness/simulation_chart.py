@@ -19,6 +19,8 @@ MIN_WIDTH = 640
 Y_TICKS = 5
 Y_TOPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0)  # fifths of each are round percentages
 FONT = 'font-family="sans-serif" font-size="11"'
+SMALL = 'font-family="sans-serif" font-size="9" fill="#333"'
+MIN_BAR = 1.5  # pixels: the least a reached bin is drawn
 
 
 def multiple_label(edge_minor: int, price_minor: int) -> str:
@@ -46,11 +48,18 @@ def y_top(largest: float) -> float:
 
 
 def bars(report: Report, top: float, bar: float) -> list[str]:
-    """One <rect class="bar"> per bin, with a tooltip of its bounds and count."""
+    """One <rect class="bar"> per bin, with a tooltip of its bounds and count; a bin that any
+    open reached is labelled with its share and stays visible however rare (a jackpot)."""
     out = []
     for index, found in enumerate(report.histogram):
         share = found.count / report.opens
-        height = PLOT_HEIGHT * share / top
+        height = max(PLOT_HEIGHT * share / top, MIN_BAR if found.count else 0)
+        if found.count:
+            y = TOP + PLOT_HEIGHT - height - 3
+            out.append(
+                f'<text x="{LEFT + bar * (index + 0.5):.2f}" y="{y:.2f}" text-anchor="middle" '
+                f"{SMALL}>{share * 100:.3g}%</text>"
+            )
         tip = (
             f"{found.from_minor} to {found.to_minor - 1} minor units: "
             f"{found.count} of {report.opens} opens ({share:.4%})"
