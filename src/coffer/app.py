@@ -154,6 +154,7 @@ def routers() -> list[APIRouter]:
     from coffer.api.admin import privacy as admin_privacy
     from coffer.api.admin import reconcile as admin_reconcile
     from coffer.api.admin import shipping as admin_shipping
+    from coffer.api.admin import simulation as admin_simulation
     from coffer.api.admin import webhooks as admin_webhooks
     from coffer.api.play import rounds as play_rounds
     from coffer.api.play import session as play_session
@@ -166,7 +167,7 @@ def routers() -> list[APIRouter]:
     from coffer.web.admin import auth as back_office_auth
     from coffer.web.admin import pages as back_office
 
-    admin = [admin_operators, admin_catalog, admin_ledger, admin_loot]
+    admin = [admin_operators, admin_catalog, admin_simulation, admin_ledger, admin_loot]
     staff = [admin_shipping, admin_webhooks, admin_players, admin_limits]
     staff += [admin_privacy, admin_audit, admin_reconcile]
     play = [play_session, play_rounds, play_vault, play_wallet]

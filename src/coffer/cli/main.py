@@ -15,6 +15,7 @@ from coffer.cli.ledger import ledger_app
 from coffer.cli.operators import admin_token, currency_app, key_app, operator_app
 from coffer.cli.reconcile import reconcile_command
 from coffer.cli.retention import prune_command
+from coffer.cli.simulate import simulate_command
 from coffer.cli.support import announce, busy_ports, console
 from coffer.cli.verify import verify_command
 from coffer.kit.logs import log_requests, resolved, traced
@@ -38,6 +39,7 @@ app.command("admin-token")(admin_token)
 app.command("verify")(verify_command)
 app.command("prune")(prune_command)
 app.command("reconcile")(reconcile_command)
+app.command("simulate")(simulate_command)
 
 
 @app.command()
