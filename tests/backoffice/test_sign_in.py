@@ -113,3 +113,31 @@ async def test_the_box_editor_shows_the_draft_and_the_live_version(
     assert '"valueMinor": 100' in editor.text  # the live prize table, for the publish diff
     missing = await client.get(f"/admin/o/{slug}/boxes/999999")
     assert missing.status_code == 404
+
+
+async def test_every_admin_change_is_audited_with_before_and_after(
+    client: httpx.AsyncClient, admin: AdminApi, operator: OperatorCtx, runtime: Runtime
+) -> None:
+    slug = operator.slug
+    item = await admin.call("POST", f"/operators/{slug}/items", ITEM, expect=201)
+    await admin.call("PATCH", f"/operators/{slug}/items/{item['itemId']}", {"name": "Big Cup"})
+    await admin.call("POST", f"/operators/{slug}/keys", {"label": "backend"}, expect=201)
+    await admin.call("GET", f"/operators/{slug}/items")  # a read is not a change
+    entries = (await admin.call("GET", f"/operators/{slug}/audit"))["entries"]
+    actions = [e["action"] for e in entries]
+    assert actions[:3] == [
+        "POST /api/admin/operators/{slug}/keys",
+        "PATCH /api/admin/operators/{slug}/items/{itemId}",
+        "POST /api/admin/operators/{slug}/items",
+    ]
+    renamed = entries[1]
+    assert renamed["actor"] == "admin-token:env"
+    assert renamed["before"]["rows"][0]["name"] == "Cup"
+    assert renamed["after"]["rows"][0]["name"] == "Big Cup"
+    assert renamed["after"]["request"] == {"name": "Big Cup"}
+    key_rows = entries[0]["after"]["rows"]
+    assert key_rows[0]["secret_sealed"] == "…"  # a sealed secret never reaches the log
+    refused = await admin.call("PATCH", f"/operators/{slug}/items/999", {"name": "x"}, expect=404)
+    assert refused["error"]["code"]
+    after = (await admin.call("GET", f"/operators/{slug}/audit"))["entries"]
+    assert len(after) == len(entries)  # nothing committed, nothing audited

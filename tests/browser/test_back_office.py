@@ -2,6 +2,7 @@
 shipping order, CSRF and tenancy; a screenshot of every page (docs/screenshots/admin/)."""
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -98,6 +99,11 @@ def _build_box(page: Page, tmp_path: Path) -> int:
     page.click("#save")
     expect(page.locator("[data-error-for='prizes[1].weight']")).not_to_be_empty()
     mug.locator(".weight").fill("1")
+    page.click("#simulate")
+    figures = page.locator("#sim-figures")
+    expect(figures).to_contain_text("Exact RTP55.00 %")  # the same figure, from the server
+    expect(figures).to_contain_text("Behind after 100 opens")
+    expect(page.locator("#sim-chart")).to_have_attribute("src", re.compile("^data:image/svg"))
     shot(page, "admin/04-box-editor", tmp_path)
     page.click("#review")
     expect(page.locator("#diff")).to_be_visible()
@@ -139,6 +145,10 @@ def test_redeliver_a_failed_webhook(browser: Browser, demo: Demo, tmp_path: Path
     expect(page.locator("tr", has_text=event)).to_have_count(0)  # the page reloads: not failed
     page.goto(f"{demo.coffer}/admin/o/{SLUG}/webhooks")
     expect(page.locator("tr", has_text=event)).not_to_contain_text("failed")
+    page.click(f"a:has-text('{event}')")
+    expect(page.locator("h2", has_text="Attempts")).to_be_visible()
+    expect(page.locator("tbody tr").first).to_contain_text("200")  # its first delivery's answer
+    shot(page, "admin/12-webhook-attempts", tmp_path)
     done(page)
 
 

@@ -53,8 +53,14 @@ async def delivered(shop: Shop) -> str:
 
 
 async def audit_rows(runtime: Runtime) -> list[AuditEntry]:
+    """The privacy entries (the admin calls that set the story up are audited too)."""
     async with runtime.sessions() as session:
-        return list(await session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+        found = await session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action.like("player.personal_data%"))
+            .order_by(AuditEntry.id)
+        )
+        return list(found)
 
 
 async def bodies(runtime: Runtime) -> str:

@@ -7,7 +7,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.api import staff_cookie
+from coffer.api import audit_trail, staff_cookie
 from coffer.api.ratelimit import count_on_own_connection
 from coffer.kit.errors import AdminTokenInvalid
 from coffer.kit.schemas import SafeText
@@ -63,7 +63,19 @@ async def admin_principal(request: Request, session: DbSession, bearer: Bearer) 
     overrides = await operators.rate_limits_of(session, principal.operator_id)
     caller = ("admin", principal.actor.split(" ", 1)[0])
     await count_on_own_connection(runtime, caller, overrides)
+    if request.method not in staff_cookie.SAFE_METHODS:
+        await _audit_changes(request, session, principal)
     return principal
+
+
+async def _audit_changes(request: Request, session: AsyncSession, who: AdminPrincipal) -> None:
+    """Whatever this call commits is audited with it (the operator is the path's, if any,
+    looked up only at commit: nothing here opens a transaction before the route runs)."""
+    slug = request.path_params.get("slug")
+    operator: int | str | None = who.operator_id if slug is None else str(slug)
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    call = (f"{request.method} {route}", request.url.path, await request.body())
+    audit_trail.watch(session.sync_session, who.actor, operator, call)
 
 
 Admin = Annotated[AdminPrincipal, Depends(admin_principal)]

@@ -203,6 +203,7 @@ def seed_and_print(
     console.print(f"  S2S key id   {creds.key_id}")
     console.print(f"  S2S secret   {creds.secret}")
     console.print(f"  admin token  {token}")
+    console.print(f"  back office  {base_url}/admin  (sign in with the admin token)")
     console.print(f"  API docs     {base_url}/docs\n")
     if casino_url is not None:
         console.print(f"  casino       {casino_url}{WALLET_PATH} (player {DEMO_PLAYER})")

@@ -4,7 +4,7 @@ page's script, with the session cookie and its CSRF token."""
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from coffer.api.admin import audit as admin_audit
@@ -177,3 +177,17 @@ async def _player(session: Any, operator: Any, external_id: str) -> dict[str, An
     shown = [{"currency": b.currency, "balanceMinor": b.balance_minor} for b in found]
     return {"player": picture, "instructions": instructions, "standing": standing,
             "balances": shown, "attention": ATTENTION}  # fmt: skip
+
+
+@router.get("/admin/o/{slug}/webhooks/{event_id}", response_class=HTMLResponse)
+async def webhook_page(
+    request: Request,
+    who: StaffDep,
+    operator: OperatorPage,
+    session: DbSession,
+    event_id: Annotated[str, Path(max_length=40)],
+) -> HTMLResponse:
+    """One event: its exact payload and every delivery attempt."""
+    event = dumped(await admin_webhooks.get_event(event_id, operator, session))
+    context = {"event": event, "slug": operator.slug, "tab": "webhooks"}
+    return page(request, "webhook.html", who, context)
