@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from coffer.kit.money import Rate, virtual_rate
-from coffer.ledger.models import LedgerAccount, LedgerPosting, VirtualCurrency
+from coffer.ledger.models import LedgerAccount, LedgerPosting, LedgerTransaction, VirtualCurrency
 
 VIRTUAL = select(VirtualCurrency.code, VirtualCurrency.decimals)
 
@@ -37,3 +37,30 @@ async def system_totals(session: AsyncSession, currency_id: int) -> dict[str, in
         .group_by(LedgerAccount.kind)
     )
     return {kind: int(total) for kind, total in rows}
+
+
+async def player_postings(
+    session: AsyncSession, player_id: int, before_id: int | None, limit: int
+) -> list[dict[str, object]]:
+    """A player's postings in every virtual currency, newest first, paged by posting id."""
+    query = (
+        select(
+            LedgerPosting.id,
+            VirtualCurrency.code,
+            LedgerPosting.amount_minor,
+            LedgerPosting.balance_after_minor,
+            LedgerTransaction.reason,
+            LedgerTransaction.idempotency_key,
+            LedgerPosting.created_at,
+        )
+        .join(LedgerAccount, LedgerAccount.id == LedgerPosting.account_id)
+        .join(VirtualCurrency, VirtualCurrency.id == LedgerAccount.currency_id)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .where(LedgerAccount.player_id == player_id, LedgerAccount.kind == "player")
+        .order_by(LedgerPosting.id.desc())
+        .limit(limit)
+    )
+    if before_id is not None:
+        query = query.where(LedgerPosting.id < before_id)
+    keys = ("id", "currency", "amountMinor", "balanceAfterMinor", "reason", "idempotencyKey", "at")
+    return [dict(zip(keys, row, strict=True)) for row in await session.execute(query)]

@@ -3,13 +3,16 @@
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import StringConstraints
 
 from coffer.api.deps import AdminOperator, DbSession, RuntimeDep
 from coffer.api.openapi import errors_for
 from coffer.inventory.listing import vault_row
+from coffer.kit.cursors import decode_keyset, encode_keyset
 from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, PlayerExternalId, SafeText, iso_z
+from coffer.ledger import queries
+from coffer.players import service as players
 from coffer.rounds.models import Round
 from coffer.seamless.models import WalletAttempt, WalletInstruction
 from coffer.staff import review
@@ -129,3 +132,25 @@ async def settle_instruction_outside(
     )
     await session.commit()
     return _instruction(instruction)
+
+
+@router.get("/players/{externalId}/postings", responses=errors_for(401, 403, 404, 422))
+async def player_postings(
+    external_id: ExternalId,
+    operator: AdminOperator,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """The player's virtual-currency postings, newest first; page with ``cursor.next``."""
+    player = await players.get_player(session, operator, external_id)
+    before = None if cursor is None else decode_keyset(cursor).id
+    found = await queries.player_postings(session, player.id, before, limit + 1)
+    page = found[:limit]
+    for posting in page:
+        posting["at"] = iso_z(posting["at"])  # type: ignore[arg-type]
+    last = page[-1]["id"] if page and len(found) > limit else None
+    return {
+        "postings": page,
+        "cursor": {"next": None if last is None else encode_keyset("next", int(str(last)))},
+    }

@@ -175,8 +175,10 @@ async def _player(session: Any, operator: Any, external_id: str) -> dict[str, An
     standing = dumped(await admin_limits.get_limits(external_id, operator, session))
     found = await balances.balances(session, operator, external_id, utcnow())
     shown = [{"currency": b.currency, "balanceMinor": b.balance_minor} for b in found]
+    await session.flush()  # the regeneration just written shows among the postings
+    postings = await admin_players.player_postings(external_id, operator, session, 20, None)
     return {"player": picture, "instructions": instructions, "standing": standing,
-            "balances": shown, "attention": ATTENTION}  # fmt: skip
+            "balances": shown, "postings": postings, "attention": ATTENTION}  # fmt: skip
 
 
 @router.get("/admin/o/{slug}/webhooks/{event_id}", response_class=HTMLResponse)
