@@ -3,13 +3,14 @@
 import httpx
 from sqlalchemy import func, select, update
 
+from coffer.app import create_app
 from coffer.catalog.models import Item
 from coffer.kit.secrets import token_hash
 from coffer.operators.models import AdminToken
 from coffer.runtime import Runtime
 from tests.conftest import ADMIN_TOKEN, OperatorCtx, make_operator
 from tests.support.api import AdminApi, scoped_token
-from tests.support.backoffice import csrf_of, sign_in
+from tests.support.backoffice import NONCE, csrf_of, sign_in
 
 ITEM = {"name": "Cup", "type": "digital", "valueMinor": 100, "currency": "EUR"}
 
@@ -141,3 +142,38 @@ async def test_every_admin_change_is_audited_with_before_and_after(
     assert refused["error"]["code"]
     after = (await admin.call("GET", f"/operators/{slug}/audit"))["entries"]
     assert len(after) == len(entries)  # nothing committed, nothing audited
+
+
+async def test_the_cookie_is_secure_over_tls_or_when_told(
+    runtime: Runtime, operator: OperatorCtx
+) -> None:
+    """Over https, or with COFFER_SECURE_COOKIES behind a proxy that ends TLS (here the
+    browser's https leg is played by sending the form's cookie by hand)."""
+    for base, told in (("https://coffer.example", False), ("http://coffer.example", True)):
+        settings = runtime.settings.model_copy(update={"secure_cookies": told})
+        app = create_app(runtime=Runtime.build(settings, runtime.engine, runtime.secrets))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base) as web:
+            form = await web.get("/admin/login")
+            assert "Secure" in form.headers["set-cookie"], base
+            nonce = NONCE.search(form.text)
+            assert nonce is not None
+            signed = await web.post(
+                "/admin/login",
+                data={"token": ADMIN_TOKEN, "nonce": nonce.group(1)},
+                headers={"Cookie": f"coffer_login={nonce.group(1)}"},
+            )
+        assert signed.status_code == 303, signed.text
+        assert "Secure" in signed.headers["set-cookie"], base
+
+
+async def test_only_a_global_admin_is_offered_a_new_operator(
+    client: httpx.AsyncClient, operator: OperatorCtx, runtime: Runtime
+) -> None:
+    await sign_in(client, ADMIN_TOKEN)
+    assert 'id="new-operator"' in (await client.get("/admin")).text
+    client.cookies.clear()
+    await sign_in(client, await scoped_token(runtime, operator.slug))
+    page = await client.get(f"/admin/o/{operator.slug}")
+    assert page.status_code == 200
+    assert "Rotate outbound secret" not in page.text  # a global admin's, like the URLs
+    assert 'name="walletUrl" type="url" data-type="nullable" value="" disabled' in page.text

@@ -55,15 +55,19 @@ def check_csrf(request: Request, box: SecretBox, presented: str | None) -> None:
         raise CsrfRefused()
 
 
-def sign_in(response: Response, request: Request, box: SecretBox, admin_token: str) -> str:
-    """Set the cookie (Secure when served over TLS) and return its CSRF token."""
+def sign_in(
+    response: Response, request: Request, box: SecretBox, admin_token: str, always_secure: bool
+) -> str:
+    """Set the cookie (Secure when served over TLS, or always when told) and return its CSRF
+    token. Behind a TLS-terminating proxy the scheme is https only if uvicorn trusts the proxy's
+    X-Forwarded-Proto (FORWARDED_ALLOW_IPS); COFFER_SECURE_COOKIES=true needs no such trust."""
     sealed = box.seal(admin_token)
     response.set_cookie(
         COOKIE,
         sealed,
         max_age=MAX_AGE_S,
         httponly=True,
-        secure=request.url.scheme == "https",
+        secure=always_secure or request.url.scheme == "https",
         samesite="strict",
         path="/",
     )

@@ -89,6 +89,11 @@ class Settings(BaseSettings):
         description="Comma list of hosts, addresses or ranges (10.0.0.0/8) outbound calls may "
         "reach although internal; everything loopback, private or link-local is refused else.",
     )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark the back office's cookies Secure even when the request arrived over "
+        "plain HTTP (TLS ended at a proxy uvicorn does not trust).",
+    )
     rate_limits: bool = Field(
         default=True, description="Count requests per caller in the database and answer 429."
     )

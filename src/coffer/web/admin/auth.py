@@ -29,7 +29,7 @@ def _form(request: Request, error: str | None, status: int = 200) -> HTMLRespons
     )
     response.set_cookie(
         LOGIN_COOKIE, nonce, max_age=900, httponly=True, samesite="strict", path="/admin",
-        secure=request.url.scheme == "https",
+        secure=request.url.scheme == "https" or the_runtime(request).settings.secure_cookies,
     )  # fmt: skip
     return response
 
@@ -57,7 +57,8 @@ async def login(
     except AdminTokenInvalid:
         return _form(request, "That admin token is unknown or revoked.", 401)
     response = RedirectResponse("/admin", status_code=303)
-    staff_cookie.sign_in(response, request, runtime.secrets, token.strip())
+    secure = runtime.settings.secure_cookies
+    staff_cookie.sign_in(response, request, runtime.secrets, token.strip(), secure)
     response.delete_cookie(LOGIN_COOKIE, path="/admin")
     return response
 

@@ -24,7 +24,8 @@ from coffer.webhooks.outbox import EVENT_TYPES
 
 router = APIRouter(tags=["back office"], include_in_schema=False)
 Cursor = Annotated[str | None, Query(max_length=200)]
-SHIPPING_STATES = ("pending", "shipped", "delivered", "cancelled")
+ShippingState = Literal["pending", "shipped", "delivered", "cancelled"]
+SHIPPING_STATES: tuple[ShippingState, ...] = ("pending", "shipped", "delivered", "cancelled")
 
 
 def dumped(model: Any) -> Any:
@@ -121,14 +122,20 @@ async def webhooks_page(
 
 @router.get("/admin/o/{slug}/shipping", response_class=HTMLResponse)
 async def shipping_page(
-    request: Request, who: StaffDep, operator: OperatorPage, session: DbSession
+    request: Request,
+    who: StaffDep,
+    operator: OperatorPage,
+    session: DbSession,
+    state: ShippingState | None = None,
+    cursor: Cursor = None,
 ) -> HTMLResponse:
-    """The shipping board: one column per state, the newest 50 orders in each."""
-    columns = {}
-    for state in SHIPPING_STATES:
-        found = await admin_shipping.list_orders(operator, session, state, None, 50)  # type: ignore[arg-type]
-        columns[state] = dumped(found)["orders"]
-    context = {"columns": columns, "slug": operator.slug, "tab": "shipping"}
+    """The shipping board: one column per state, the newest 50 of each; a column's older
+    orders page by cursor on their own."""
+    columns, more = {}, {}
+    for shown in (state,) if state else SHIPPING_STATES:
+        found = dumped(await admin_shipping.list_orders(operator, session, shown, cursor, 50))
+        columns[shown], more[shown] = found["orders"], found["cursor"]["next"]
+    context = {"columns": columns, "more": more, "slug": operator.slug, "tab": "shipping"}
     return page(request, "shipping.html", who, context)
 
 
