@@ -165,6 +165,7 @@ def routers() -> list[APIRouter]:
     from coffer.web import docs as docs_page
     from coffer.web import play as play_page
     from coffer.web.admin import auth as back_office_auth
+    from coffer.web.admin import economy as back_office_economy
     from coffer.web.admin import pages as back_office
 
     admin = [admin_operators, admin_catalog, admin_simulation, admin_ledger, admin_loot]
@@ -184,6 +185,7 @@ def routers() -> list[APIRouter]:
         docs_page.router,
         back_office_auth.router,
         back_office.router,
+        back_office_economy.router,
     ]
 
 
