@@ -61,7 +61,13 @@ def test_build_a_box_see_its_odds_and_publish_it(
     expect(form.locator(".form-error")).to_contain_text("customAttributes")  # the API's refusal
     form.locator("[name=customAttributes]").fill('{"colour": "blue"}')
     form.locator("button[type=submit]").click()
-    expect(page.locator("td", has_text="Crystal Mug")).to_be_visible()
+    row = page.locator("tr", has_text="Crystal Mug")
+    row.locator("summary", has_text="Edit").click()
+    row.locator("[name=imageUrl]").fill("https://cdn.example/mug.png")
+    row.locator("button", has_text="Save Crystal Mug").click()
+    expect(page.locator("tr", has_text="Crystal Mug").locator("img.thumb")).to_have_attribute(
+        "src", "https://cdn.example/mug.png"
+    )
     shot(page, "admin/03-items", tmp_path)
     box_id = _build_box(page, tmp_path)
     shot(page, "admin/05-box-published", tmp_path)
