@@ -52,6 +52,8 @@ async def test_the_page_shows_the_economy_the_admin_api_made(
         "<code>WELCOME</code>", f"Starter pack #{economy.starter}",  # the promotion
         "Half off", "50 %",  # the coupon
         "stackable, max 10",  # the potion's traits
+        f'data-api="/api/admin/operators/{slug}/loots/{table}" data-method="PATCH"',  # edit
+        f'{{"itemId": {economy.sword}, "quantity": 1, "weight": 1}}',  # its contents to edit
     ]  # fmt: skip
     for shown_text in expected:
         assert shown_text in shown.text, shown_text

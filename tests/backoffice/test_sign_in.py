@@ -177,3 +177,13 @@ async def test_only_a_global_admin_is_offered_a_new_operator(
     assert page.status_code == 200
     assert "Rotate outbound secret" not in page.text  # a global admin's, like the URLs
     assert 'name="walletUrl" type="url" data-type="nullable" value="" disabled' in page.text
+
+
+async def test_a_new_operators_entry_is_in_its_own_audit_log(admin: AdminApi) -> None:
+    body = {"slug": "fresh", "name": "Fresh", "baseCurrency": "EUR"}
+    await admin.call("POST", "/operators", body, expect=201)
+    entries = (await admin.call("GET", "/operators/fresh/audit"))["entries"]
+    made = [e for e in entries if e["action"] == "POST /api/admin/operators"]
+    assert len(made) == 1
+    assert made[0]["after"]["rows"][0]["slug"] == "fresh"
+    assert made[0]["after"]["rows"][0]["outbound_secret_sealed"] == "…"

@@ -28,7 +28,10 @@ def watch(
     is (action, path, body)."""
     changes: list[dict[str, Any]] = []
 
+    created: list[Operator] = []
+
     def before_flush(sync: Session, _context: object, _instances: object) -> None:
+        created.extend(row for row in sync.new if isinstance(row, Operator))
         for row in [*sync.new, *sync.dirty, *sync.deleted][:MAX_ROWS]:
             if not isinstance(row, AuditEntry):
                 changes.append(_change(row, row in sync.new, row in sync.deleted))
@@ -43,6 +46,8 @@ def watch(
             if isinstance(operator, str)
             else operator
         )
+        if operator_id is None:  # a new operator's entry belongs to it
+            operator_id = next((o.id for o in created if o.id is not None), None)
         sync.add(
             AuditEntry(
                 operator_id=operator_id, actor=actor[:200], action=action[:64],
