@@ -187,3 +187,19 @@ async def test_a_new_operators_entry_is_in_its_own_audit_log(admin: AdminApi) ->
     assert len(made) == 1
     assert made[0]["after"]["rows"][0]["slug"] == "fresh"
     assert made[0]["after"]["rows"][0]["outbound_secret_sealed"] == "…"
+
+
+async def test_a_rate_change_is_audited_with_the_rate_before_and_after(
+    admin: AdminApi, operator: OperatorCtx
+) -> None:
+    slug = operator.slug  # the fixture accepted USD at 0.92
+    await admin.call("PUT", f"/operators/{slug}/currencies/USD", {"rateToBase": "0.95"})
+    await admin.call("PUT", f"/operators/{slug}/currencies/CHF", {"rateToBase": "1.05"})
+    entries = (await admin.call("GET", f"/operators/{slug}/audit"))["entries"]
+    chf, usd = entries[0], entries[1]
+    assert (usd["action"], usd["subject"]) == ("currency.rate_set", "currency:USD")
+    assert usd["before"] == {"rateToBase": "0.92", "minorDigits": 2}
+    assert usd["after"] == {"rateToBase": "0.95", "minorDigits": 2}
+    assert (chf["before"], chf["after"]["rateToBase"]) == (None, "1.05")
+    generic = [e for e in entries[:2] if e["action"].startswith("PUT ")]
+    assert generic == []  # the richer entry stands alone

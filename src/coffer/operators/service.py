@@ -222,6 +222,19 @@ async def signing_key(conn: AsyncConnection, key_id: str) -> tuple[str, Operator
     return str(row[0]), operator
 
 
+async def currency_of(
+    session: AsyncSession, operator: Operator, code: str
+) -> tuple[str, int] | None:
+    """The currency's rate text and digits as they stand, if the operator accepts it."""
+    found = await session.execute(
+        select(Currency.rate_to_base, Currency.minor_digits).where(
+            Currency.operator_id == operator.id, Currency.code == code
+        )
+    )
+    row = found.one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
 async def put_currency(
     session: AsyncSession, operator: Operator, code: str, rate_text: str, digits: int | None
 ) -> Currency:

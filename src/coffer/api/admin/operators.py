@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path
 
 from coffer.api.deps import Admin, AdminOperator, DbSession, RuntimeDep, Slug
 from coffer.api.openapi import errors_for
+from coffer.audit.service import Change, record
 from coffer.catalog import rates
 from coffer.kit.errors import Forbidden
 from coffer.operators import outbound, service
@@ -146,13 +147,20 @@ async def revoke_key(
 @router.put("/{slug}/currencies/{code}", responses=errors_for(401, 404, 422))
 async def put_currency(
     body: CurrencyPut,
+    principal: Admin,
     operator: AdminOperator,
     session: DbSession,
     code: str = Path(pattern=r"^[A-Z]{3}$"),
 ) -> CurrencyOut:
     """Accept a currency at a rate to the base (1 unit = rateToBase base units); a rate that
-    would price something at 0 or past the largest amount is refused."""
+    would price something at 0 or past the largest amount is refused. Audited with the rate
+    before and after."""
+    before = await service.currency_of(session, operator, code)
     currency = await rates.set_rate(session, operator, code, body.rate_to_base, body.minor_digits)
+    after = {"rateToBase": currency.rate_to_base, "minorDigits": currency.minor_digits}
+    was = None if before is None else {"rateToBase": before[0], "minorDigits": before[1]}
+    change = Change(principal.actor, "currency.rate_set", f"currency:{code}", was, after)
+    await record(session, operator.id, change)
     await session.commit()
     return currency_out(currency, operator)
 
