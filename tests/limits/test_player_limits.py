@@ -144,3 +144,17 @@ async def test_a_debit_the_resolver_rolls_back_gives_its_limit_back(
     assert (await run_once(runtime.gateway)).rolled_back == 1
     assert (await shop.buy("after-rollback")).status_code == 200
     await assert_money_consistent(runtime, shop.casino)
+
+
+async def test_a_void_never_gives_back_what_was_not_counted(shop: Shop, runtime: Runtime) -> None:
+    shop.casino.deposit(PLAYER, "EUR", 10_000)
+    fault = shop.casino.inject("http_500", times=3)
+    unsure = await shop.buy("before-limits")  # no limits yet: nothing counted
+    await fault.handled_async()
+    assert body_of(unsure)["error"]["code"] == "WALLET_UNAVAILABLE"
+    await shop.admin.call("PUT", limits_path(shop), {"opensPerDay": 1})
+    assert (await shop.buy("counted")).status_code == 200
+    assert (await run_once(runtime.gateway)).rolled_back == 1  # voids the uncounted round
+    refused = await shop.buy("over")
+    assert body_of(refused)["error"]["code"] == "PLAYER_LIMIT_REACHED"
+    await assert_money_consistent(runtime, shop.casino)

@@ -55,7 +55,16 @@ async def admit(
 
 
 async def release(conn: AsyncConnection, player_id: int, usage: Usage, when: datetime) -> None:
-    """Give back what a voided purchase counted (it moved no money and opened nothing)."""
+    """Give back what a voided purchase counted (it moved no money and opened nothing).
+
+    A purchase was counted only if the player had limits when it was made; when the limits were
+    set (or changed) after it, nothing is given back, so a void can never lift usage below what
+    was really counted: at worst the player keeps the round's share until the period ends."""
+    limits_since = await conn.scalar(
+        select(LIMITS.c.updated_at).where(LIMITS.c.player_id == player_id)
+    )
+    if limits_since is None or limits_since > when:
+        return
     for period, starts in (("day", day_of(when)), ("week", week_of(when))):
         await conn.execute(
             update(USAGE)
