@@ -93,9 +93,9 @@ async def test_item_definitions_page_by_cursor(
     first = await client.get(f"/admin/o/{operator.slug}/economy")
     assert "Thing 49" in first.text
     assert "Thing 50" not in first.text
-    cursor = first.text.split("?cursor=", 1)[1].split("#", 1)[0]
-    second = await client.get(f"/admin/o/{operator.slug}/economy", params={"cursor": cursor})
+    cursor = first.text.split("?items=", 1)[1].split("#", 1)[0]
+    second = await client.get(f"/admin/o/{operator.slug}/economy", params={"items": cursor})
     assert "Thing 50" in second.text
     assert "Thing 00" not in second.text
-    bad = await client.get(f"/admin/o/{operator.slug}/economy", params={"cursor": "nope"})
+    bad = await client.get(f"/admin/o/{operator.slug}/economy", params={"items": "nope"})
     assert bad.status_code == 422

@@ -19,3 +19,7 @@ LocaleQuery = Annotated[str | None, Query(max_length=35, description="e.g. 'en' 
 PublicId = Annotated[
     str, Path(alias="publicId", min_length=1, max_length=32), AfterValidator(clean_text)
 ]
+Limit = Annotated[int, Query(ge=1, le=200, description="Rows per page, 1 to 200")]
+CursorParam = Annotated[
+    str | None, Query(max_length=200, description="``cursor.next`` of the page before")
+]

@@ -1,47 +1,58 @@
-"""The back office's views of a catalog: items and boxes a page at a time by keyset cursor
-(oldest first), and a box's live prize table for the publish diff."""
+"""The back office's views of a catalog: items, boxes, loots and coupons a page at a time by
+keyset cursor (oldest first), and a box's live prize table for the publish diff."""
 
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, and_, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coffer.catalog.models import Box, BoxPrize, Item
-from coffer.kit.cursors import decode_keyset, encode_keyset
-
-Row = TypeVar("Row")
-
-
-@dataclass(frozen=True)
-class Page(Generic[Row]):
-    rows: list[Row]
-    next_cursor: str | None
-
-
-def after_id(cursor: str | None) -> int | None:
-    """The id a ``next`` cursor continues after (VALIDATION_ERROR for anything else)."""
-    return None if cursor is None else decode_keyset(cursor).id
+from coffer.catalog.models import Box, BoxPrize, Item, Loot
+from coffer.kit.paging import Page, page_after
 
 
 async def items_after(
-    session: AsyncSession, operator_id: int, after: int | None, limit: int
+    session: AsyncSession, operator_id: int, cursor: str | None, limit: int
 ) -> Page[Item]:
-    query = select(Item).where(Item.operator_id == operator_id).order_by(Item.id)
-    if after is not None:
-        query = query.where(Item.id > after)
-    found = list((await session.scalars(query.limit(limit + 1))).all())
-    return _page(found, limit)
+    return await page_after(
+        session, select(Item).where(Item.operator_id == operator_id), Item.id, cursor, limit
+    )
 
 
 async def boxes_after(
-    session: AsyncSession, operator_id: int, after: int | None, limit: int
+    session: AsyncSession, operator_id: int, cursor: str | None, limit: int
 ) -> Page[Box]:
-    query = select(Box).where(Box.operator_id == operator_id).order_by(Box.id)
-    if after is not None:
-        query = query.where(Box.id > after)
-    found = list((await session.scalars(query.limit(limit + 1))).all())
-    return _page(found, limit)
+    return await page_after(
+        session, select(Box).where(Box.operator_id == operator_id), Box.id, cursor, limit
+    )
+
+
+async def loots_after(
+    session: AsyncSession, operator_id: int, cursor: str | None, limit: int
+) -> Page[Loot]:
+    return await page_after(
+        session, select(Loot).where(Loot.operator_id == operator_id), Loot.id, cursor, limit
+    )
+
+
+async def coupons_after(
+    session: AsyncSession, operator_id: int, cursor: str | None, limit: int
+) -> Page[Item]:
+    """The operator's coupon items (an item with coupon terms), oldest first."""
+    has_terms = and_(Item.coupon.is_not(None), cast(Item.coupon, String) != "null")  # JSON null
+    query = select(Item).where(Item.operator_id == operator_id, has_terms)
+    return await page_after(session, query, Item.id, cursor, limit)
+
+
+async def holders_of(session: AsyncSession, operator_id: int, loot_ids: list[int]) -> list[Item]:
+    """The bundle and container items that hold any of these loots."""
+    if not loot_ids:
+        return []
+    found = await session.scalars(
+        select(Item)
+        .where(Item.operator_id == operator_id, Item.loot_id.in_(loot_ids))
+        .order_by(Item.id)
+    )
+    return list(found)
 
 
 async def live_prizes(session: AsyncSession, operator_id: int, box_id: int) -> list[dict[str, Any]]:
@@ -61,10 +72,3 @@ async def live_prizes(session: AsyncSession, operator_id: int, box_id: int) -> l
          "sortIndex": p.sort_index, "valueMinor": p.value_minor}
         for p in rows
     ]  # fmt: skip
-
-
-def _page(found: list[Row], limit: int) -> Page[Row]:
-    more = len(found) > limit
-    rows = found[:limit]
-    last = getattr(rows[-1], "id", None) if rows else None
-    return Page(rows, encode_keyset("next", last) if more and last is not None else None)

@@ -61,8 +61,4 @@ class LootOut(ApiModel):
     updated_at: datetime
 
 
-class LootList(ApiModel):
-    loots: list[LootOut]
-
-
-__all__ = ["ContentIn", "LootIn", "LootList", "LootOut", "LootUpdate", "Positive", "PriceIn"]
+__all__ = ["ContentIn", "LootIn", "LootOut", "LootUpdate", "Positive", "PriceIn"]

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from coffer.kit.money import Rate, virtual_rate
+from coffer.kit.paging import Page, page_after
 from coffer.ledger.models import LedgerAccount, LedgerPosting, LedgerTransaction, VirtualCurrency
 
 VIRTUAL = select(VirtualCurrency.code, VirtualCurrency.decimals)
@@ -20,6 +21,14 @@ async def currencies_of(session: AsyncSession, operator_id: int) -> Sequence[Vir
             .order_by(VirtualCurrency.code)
         )
     ).all()
+
+
+async def currencies_after(
+    session: AsyncSession, operator_id: int, cursor: str | None, limit: int
+) -> Page[VirtualCurrency]:
+    """A page of the operator's virtual currencies, oldest first."""
+    query = select(VirtualCurrency).where(VirtualCurrency.operator_id == operator_id)
+    return await page_after(session, query, VirtualCurrency.id, cursor, limit)
 
 
 async def virtual_rates(conn: AsyncConnection, operator_id: int) -> dict[str, Rate]:

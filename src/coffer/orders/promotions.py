@@ -11,6 +11,7 @@ from coffer.catalog.models import Loot
 from coffer.kit import reads
 from coffer.kit.db import insert_ignoring_conflict, rows_changed
 from coffer.kit.errors import AlreadyExists, ValidationFailed
+from coffer.kit.paging import Page, page_after
 from coffer.operators.models import Operator
 from coffer.orders import results
 from coffer.orders.models import Claim, Promotion
@@ -55,6 +56,14 @@ async def define_promotion(
     )
     assert found is not None
     return found
+
+
+async def promotions_after(
+    session: AsyncSession, operator: Operator, cursor: str | None, limit: int
+) -> Page[Promotion]:
+    """A page of the operator's promotions, oldest first."""
+    query = select(Promotion).where(Promotion.operator_id == operator.id)
+    return await page_after(session, query, Promotion.id, cursor, limit)
 
 
 async def list_promotions(session: AsyncSession, operator: Operator) -> list[Promotion]:

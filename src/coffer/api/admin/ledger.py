@@ -7,11 +7,13 @@ from pydantic import Field, StrictInt, StringConstraints
 
 from coffer.api.deps import AdminOperator, DbSession
 from coffer.api.openapi import errors_for
+from coffer.api.params import CursorParam, Limit
+from coffer.api.s2s.inventory_bodies import PageCursor
 from coffer.catalog.currencies import currency_items, define_virtual_currency
 from coffer.kit.schemas import ApiModel, SafeText
 from coffer.ledger.accounts import CurrencySpec
 from coffer.ledger.models import VirtualCurrency
-from coffer.ledger.queries import currencies_of
+from coffer.ledger.queries import currencies_after
 
 router = APIRouter(prefix="/api/admin/operators", tags=["admin: virtual currencies"])
 
@@ -36,6 +38,7 @@ class VirtualCurrencyOut(VirtualCurrencyIn):
 
 class VirtualCurrencyList(ApiModel):
     currencies: list[VirtualCurrencyOut]
+    cursor: PageCursor
 
 
 def currency_out(currency: VirtualCurrency, item_id: int | None) -> VirtualCurrencyOut:
@@ -56,11 +59,14 @@ async def create_virtual_currency(
     return currency_out(currency, item.id)
 
 
-@router.get("/{slug}/virtual-currencies", responses=errors_for(401, 404))
+@router.get("/{slug}/virtual-currencies", responses=errors_for(401, 404, 422))
 async def list_virtual_currencies(
-    operator: AdminOperator, session: DbSession
+    operator: AdminOperator, session: DbSession, limit: Limit = 50, cursor: CursorParam = None
 ) -> VirtualCurrencyList:
-    """The operator's virtual currencies, by code."""
-    found = await currencies_of(session, operator.id)
-    items = await currency_items(session, [c.id for c in found])
-    return VirtualCurrencyList(currencies=[currency_out(c, items.get(c.id)) for c in found])
+    """The operator's virtual currencies, oldest first; page with ``cursor.next``."""
+    found = await currencies_after(session, operator.id, cursor, limit)
+    items = await currency_items(session, [c.id for c in found.rows])
+    return VirtualCurrencyList(
+        currencies=[currency_out(c, items.get(c.id)) for c in found.rows],
+        cursor=PageCursor(next=found.next_cursor, prev=None),
+    )

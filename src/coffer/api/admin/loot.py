@@ -7,8 +7,10 @@ from pydantic import AwareDatetime, Field, StrictBool, StrictInt, StringConstrai
 
 from coffer.api.deps import AdminOperator, DbSession
 from coffer.api.openapi import errors_for
-from coffer.catalog import loots
-from coffer.catalog.loot_schemas import ContentIn, LootIn, LootList, LootOut, LootUpdate, PriceIn
+from coffer.api.params import CursorParam, Limit
+from coffer.api.s2s.inventory_bodies import PageCursor
+from coffer.catalog import browse, loots
+from coffer.catalog.loot_schemas import ContentIn, LootIn, LootOut, LootUpdate, PriceIn
 from coffer.catalog.models import Loot
 from coffer.catalog.traits import Id
 from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, SafeText, UtcTime
@@ -35,6 +37,11 @@ def loot_out(loot: Loot) -> LootOut:
     )
 
 
+class LootList(ApiModel):
+    loots: list[LootOut]
+    cursor: PageCursor
+
+
 @router.post("/loots", status_code=201, responses=errors_for(401, 404, 422))
 async def create_loot(body: LootIn, operator: AdminOperator, session: DbSession) -> LootOut:
     """A bundle of the operator's items and currency amounts, with its prices."""
@@ -43,9 +50,14 @@ async def create_loot(body: LootIn, operator: AdminOperator, session: DbSession)
     return loot_out(loot)
 
 
-@router.get("/loots", responses=errors_for(401, 404))
-async def list_loots(operator: AdminOperator, session: DbSession) -> LootList:
-    return LootList(loots=[loot_out(loot) for loot in await loots.list_loots(session, operator)])
+@router.get("/loots", responses=errors_for(401, 404, 422))
+async def list_loots(
+    operator: AdminOperator, session: DbSession, limit: Limit = 50, cursor: CursorParam = None
+) -> LootList:
+    """The operator's loots, oldest first; page with ``cursor.next``."""
+    found = await browse.loots_after(session, operator.id, cursor, limit)
+    page = PageCursor(next=found.next_cursor, prev=None)
+    return LootList(loots=[loot_out(loot) for loot in found.rows], cursor=page)
 
 
 @router.get("/loots/{loot_id}", responses=errors_for(401, 404))
@@ -84,6 +96,7 @@ class PromotionOut(ApiModel):
 
 class PromotionList(ApiModel):
     promotions: list[PromotionOut]
+    cursor: PageCursor
 
 
 def promotion_out(promo: Promotion) -> PromotionOut:
@@ -109,7 +122,11 @@ async def create_promotion(
     return promotion_out(promo)
 
 
-@router.get("/promotions", responses=errors_for(401, 404))
-async def list_promotions(operator: AdminOperator, session: DbSession) -> PromotionList:
-    found = await promotions.list_promotions(session, operator)
-    return PromotionList(promotions=[promotion_out(p) for p in found])
+@router.get("/promotions", responses=errors_for(401, 404, 422))
+async def list_promotions(
+    operator: AdminOperator, session: DbSession, limit: Limit = 50, cursor: CursorParam = None
+) -> PromotionList:
+    """The operator's promotion codes, oldest first; page with ``cursor.next``."""
+    found = await promotions.promotions_after(session, operator, cursor, limit)
+    page = PageCursor(next=found.next_cursor, prev=None)
+    return PromotionList(promotions=[promotion_out(p) for p in found.rows], cursor=page)

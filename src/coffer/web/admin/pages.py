@@ -63,7 +63,7 @@ async def items_page(
     cursor: Cursor = None,
 ) -> HTMLResponse:
     """The items, oldest first, a page at a time by cursor; the form to add one."""
-    found = await listing.items_after(session, operator.id, listing.after_id(cursor), 50)
+    found = await listing.items_after(session, operator.id, cursor, 50)
     shown = [dumped(admin_catalog.item_out(item)) for item in found.rows]
     currencies = dumped(await admin_operators.get_operator(operator, session))["currencies"]
     context = {"items": shown, "next": found.next_cursor, "currencies": currencies}
@@ -79,7 +79,7 @@ async def boxes_page(
     cursor: Cursor = None,
 ) -> HTMLResponse:
     """The boxes with their live version; the form to start one."""
-    found = await listing.boxes_after(session, operator.id, listing.after_id(cursor), 50)
+    found = await listing.boxes_after(session, operator.id, cursor, 50)
     shown = [dumped(admin_catalog.box_brief(box)) for box in found.rows]
     context = {"boxes": shown, "next": found.next_cursor, "slug": operator.slug, "tab": "boxes"}
     return page(request, "boxes.html", who, context)
