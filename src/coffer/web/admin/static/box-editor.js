@@ -1,5 +1,7 @@
 // The box editor: the draft's prize table with live odds, RTP and house edge as you type;
 // save, simulate, and publish after showing what changes against the live version.
+// The figures are exact (BigInt), rounded half-up as the server rounds them, so the house edge
+// shown is the houseEdgeBps that publishing records.
 import { call, showErrors } from "./admin.js";
 
 const data = JSON.parse(document.getElementById("box-data").textContent);
@@ -7,16 +9,32 @@ const editor = document.getElementById("editor");
 const api = editor.dataset.api;
 const rows = document.querySelector("#prizes tbody");
 const items = new Map(data.items.map((item) => [item.itemId, item]));
-const rates = new Map(data.currencies.map((c) => [c.code, c]));
+const rates = new Map(data.currencies.map((c) => [c.code, exactRate(c)]).filter(([, r]) => r));
 const $ = (id) => document.getElementById(id);
 
-function halfUp(x) { return Math.sign(x) * Math.floor(Math.abs(x) + 0.5); }
+// A rate's decimal string such as "1.0850" as the exact fraction num/den; null if not positive.
+function exactRate({ rateToBase, minorDigits }) {
+  const [, units, decimals = ""] = /^(\d+)(?:\.(\d+))?$/.exec(String(rateToBase)) ?? [];
+  const num = units === undefined ? 0n : BigInt(units + decimals);
+  if (num === 0n) return null;
+  return { num, den: 10n ** BigInt(decimals.length), unit: 10n ** BigInt(minorDigits) };
+}
 
+// A field as the draft sends it; empty, negative or fractional counts 0 (as an empty one did).
+const whole = (x) => (Number.isSafeInteger(x) && x > 0 ? BigInt(x) : 0n);
+
+function halfUp(num, den) { return num < 0n ? -halfUp(-num, den) : (2n * num + den) / (2n * den); }
+
+function fixed(n, places) {
+  const digits = (n < 0n ? -n : n).toString().padStart(places + 1, "0");
+  return `${n < 0n ? "-" : ""}${digits.slice(0, -places)}.${digits.slice(-places)}`;
+}
+
+// As kit/money.py convert: major * from / to in the target's minor units, rounded half-up.
 function valueIn(item, currency) {
   const from = rates.get(item.currency), to = rates.get(currency);
-  if (!from || !to) return 0; // a virtual currency: no rate links it to an item's value
-  const major = item.valueMinor / 10 ** from.minorDigits;
-  return halfUp((major * Number(from.rateToBase)) / Number(to.rateToBase) * 10 ** to.minorDigits);
+  if (!from || !to) return 0n; // a virtual currency: no rate links it to an item's value
+  return halfUp(BigInt(item.valueMinor) * from.num * to.den * to.unit, from.unit * from.den * to.num);
 }
 
 function itemOptions(selected) {
@@ -51,25 +69,30 @@ function draft() {
   return { priceMinor: Number($("price").value), currency: $("currency").value.trim(), prizes };
 }
 
+// As catalog/snapshot.py house_edge_bps: 10000 - sum(weight*value)*10000 / (W*price), half-up.
+function edgeBps(price, total, expected) {
+  return price > 0n && total > 0n ? 10000n - halfUp(expected * 10000n, total * price) : null;
+}
+
 function recompute() {
   const { priceMinor, currency, prizes } = draft();
-  const total = prizes.reduce((sum, p) => sum + (p.weight > 0 ? p.weight : 0), 0);
-  let expected = 0;
+  const total = prizes.reduce((sum, p) => sum + whole(p.weight), 0n);
+  let expected = 0n;
   [...rows.children].forEach((row, i) => {
     const p = prizes[i];
     const cash = row.querySelector(".kind").value === "cash";
     row.querySelector(".item").hidden = cash;
     row.querySelector(".cash").hidden = !cash;
-    const value = cash ? p.cashMinor : valueIn(items.get(p.itemId) ?? { valueMinor: 0, currency }, currency);
-    const odds = total > 0 ? p.weight / total : 0;
-    expected += odds * value;
+    const value = cash ? whole(p.cashMinor) : valueIn(items.get(p.itemId) ?? { valueMinor: 0, currency }, currency);
+    expected += whole(p.weight) * value;
     row.querySelector(".value").textContent = `${value} ${currency}`;
-    row.querySelector(".odds").textContent = `${(odds * 100).toFixed(4)} %`;
+    const odds = total > 0n ? halfUp(whole(p.weight) * 1000000n, total) : 0n; // in 1/10000 %
+    row.querySelector(".odds").textContent = `${fixed(odds, 4)} %`;
   });
   $("total").textContent = total;
-  const rtp = priceMinor > 0 && total > 0 ? expected / priceMinor : NaN;
-  $("rtp").textContent = Number.isFinite(rtp) ? `${(rtp * 100).toFixed(2)} %` : "–";
-  $("edge").textContent = Number.isFinite(rtp) ? `${((1 - rtp) * 100).toFixed(2)} %` : "–";
+  const edge = edgeBps(whole(priceMinor), total, expected);
+  $("rtp").textContent = edge === null ? "–" : `${fixed(10000n - edge, 2)} %`;
+  $("edge").textContent = edge === null ? "–" : `${fixed(edge, 2)} %`;
 }
 
 async function save() {
