@@ -3,15 +3,17 @@ the transaction that makes it: who, which call, the body sent (credentials maske
 row it changed with its fields before and after, read from the ORM's own change history.
 
 A use case that writes its own, richer entry (limits, kill switches, privacy) is left to it.
-Rows written with Core statements (an upsert of a rate, say) have no ORM history: their entry
-holds the call and its body, with no rows.
+Rows written with Core statements (a publish's prize rows, a key's revocation) have no ORM
+history: an insert is recorded with the values it sent; an update or a delete with the rows its
+WHERE matched, read just before it runs, and an update's rows read again at commit.
 """
 
 import json
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Delete, Insert, Table, Update, and_, event, inspect, select
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from coffer.audit.models import AuditEntry
 from coffer.kit.db import utcnow
@@ -26,39 +28,64 @@ def watch(
 ) -> None:
     """Record the changes this session commits; ``operator`` is its id or its slug, ``call``
     is (action, path, body)."""
-    changes: list[dict[str, Any]] = []
+    trail = _Trail(actor, operator, call)
+    event.listen(session, "before_flush", trail.before_flush)
+    event.listen(session, "do_orm_execute", trail.on_execute)
+    event.listen(session, "before_commit", trail.before_commit)
 
-    created: list[Operator] = []
 
-    def before_flush(sync: Session, _context: object, _instances: object) -> None:
-        created.extend(row for row in sync.new if isinstance(row, Operator))
+class _Trail:
+    """One call's changes, gathered as the session flushes and executes, written at commit."""
+
+    def __init__(self, actor: str, operator: int | str | None, call: tuple[str, str, bytes]):
+        self.actor, self.operator, self.call = actor, operator, call
+        self.changes: list[dict[str, Any]] = []
+        self.updated: list[tuple[Table, dict[str, Any], dict[str, Any]]] = []
+        self.created: list[Operator] = []
+
+    def before_flush(self, sync: Session, _context: object, _instances: object) -> None:
+        self.created.extend(row for row in sync.new if isinstance(row, Operator))
         for row in [*sync.new, *sync.dirty, *sync.deleted][:MAX_ROWS]:
             if not isinstance(row, AuditEntry):
-                changes.append(_change(row, row in sync.new, row in sync.deleted))
+                self.changes.append(_change(row, row in sync.new, row in sync.deleted))
 
-    def before_commit(sync: Session) -> None:
+    def on_execute(self, state: ORMExecuteState) -> None:
+        writes = state.is_insert or state.is_update or state.is_delete
+        if len(self.changes) >= MAX_ROWS or not writes:
+            return
+        if state.is_insert:
+            self.changes.extend(_inserted(state))
+            return
+        table, rows = _matched(state)
+        for row in rows:
+            change = {"before": row, "after": {"row": row["row"]}}
+            self.changes.append(change)
+            if state.is_update:
+                self.updated.append((table, row, change))
+
+    def before_commit(self, sync: Session) -> None:
         if sync.info.pop("audited", False) or sync.info.get("trail_written"):
             return
+        for table, before, change in self.updated:
+            change["after"] = _reread(sync, table, before)
         sync.info["trail_written"] = True  # one entry per call, however often it commits
-        action, path, body = call
+        action, path, body = self.call
         operator_id = (  # a slug is looked up in the commit's own transaction
-            sync.scalar(select(Operator.id).where(Operator.slug == operator))
-            if isinstance(operator, str)
-            else operator
+            sync.scalar(select(Operator.id).where(Operator.slug == self.operator))
+            if isinstance(self.operator, str)
+            else self.operator
         )
         if operator_id is None:  # a new operator's entry belongs to it
-            operator_id = next((o.id for o in created if o.id is not None), None)
+            operator_id = next((o.id for o in self.created if o.id is not None), None)
+        changes = self.changes
         sync.add(
             AuditEntry(
-                operator_id=operator_id, actor=actor[:200], action=action[:64],
+                operator_id=operator_id, actor=self.actor[:200], action=action[:64],
                 subject=path[:200], before={"rows": [c["before"] for c in changes]},
                 after={"request": _masked(body), "rows": [c["after"] for c in changes]},
                 created_at=utcnow(),
             )
         )  # fmt: skip
-
-    event.listen(session, "before_flush", before_flush)
-    event.listen(session, "before_commit", before_commit)
 
 
 def _change(row: Any, new: bool, deleted: bool) -> dict[str, Any]:
@@ -76,6 +103,55 @@ def _change(row: Any, new: bool, deleted: bool) -> dict[str, Any]:
         if not deleted:
             after[key] = _plain(key, (history.added or history.unchanged or [None])[0])
     return {"before": before, "after": after}
+
+
+def _inserted(state: ORMExecuteState) -> list[dict[str, Any]]:
+    """An insert's rows as the values it sent (a multi-row insert: each parameter set)."""
+    statement = cast(Insert, state.statement)
+    name = f"{statement.table.name}:new"
+    sent = state.parameters
+    if isinstance(sent, Mapping) and sent:
+        rows: Sequence[Mapping[str, Any]] = [sent]
+    elif isinstance(sent, Sequence) and sent:
+        rows = sent
+    else:  # values given inline; a column left to its default compiles as None: not shown
+        defaulted = {c.key for c in statement.table.columns if c.default or c.server_default}
+        inline = statement.compile().params.items()
+        rows = [{k: v for k, v in inline if not (v is None and k in defaulted)}]
+    return [
+        {
+            "before": {"row": name},
+            "after": {"row": name, **{k: _plain(k, v) for k, v in row.items()}},
+        }
+        for row in rows[:MAX_ROWS]
+    ]
+
+
+def _matched(state: ORMExecuteState) -> tuple[Table, list[dict[str, Any]]]:
+    """The rows an update or delete is about to touch, read with its own WHERE."""
+    statement = cast(Update | Delete, state.statement)
+    mapper = state.bind_mapper  # an ORM-enabled statement's table selects as its entity
+    table = cast(Table, mapper.local_table if mapper is not None else statement.table)
+    query = select(table).limit(MAX_ROWS)
+    if statement.whereclause is not None:
+        query = query.where(statement.whereclause)
+    found = state.session.execute(query).mappings()
+    return table, [_row(table, dict(row)) for row in found]
+
+
+def _reread(sync: Session, table: Table, before: dict[str, Any]) -> dict[str, Any]:
+    """An updated row as it is at commit, with only the fields that changed."""
+    keys = [column == before[column.key] for column in table.primary_key.columns]
+    found = sync.execute(select(table).where(and_(*keys))).mappings().first()
+    if found is None:
+        return {"row": before["row"]}
+    now = _row(table, dict(found))
+    return {key: value for key, value in now.items() if key == "row" or before.get(key) != value}
+
+
+def _row(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    ids = ",".join(str(values[column.key]) for column in table.primary_key.columns)
+    return {"row": f"{table.name}:{ids}", **{k: _plain(k, v) for k, v in values.items()}}
 
 
 def _plain(key: str, value: Any) -> Any:
