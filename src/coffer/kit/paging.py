@@ -8,7 +8,7 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from coffer.kit.cursors import decode_keyset, encode_keyset
+from coffer.kit.cursors import NOT_OURS, decode_keyset, encode_keyset
 from coffer.kit.errors import ValidationFailed
 
 Row = TypeVar("Row")
@@ -20,13 +20,16 @@ class Page(Generic[Row]):
     next_cursor: str | None
 
 
-def after_id(cursor: str | None) -> int | None:
-    """The id a ``next`` cursor continues after (VALIDATION_ERROR for anything else)."""
+def next_id(cursor: str | None, field: str = "cursor") -> int | None:
+    """The id a ``next`` cursor continues from (VALIDATION_ERROR on ``field`` otherwise)."""
     if cursor is None:
         return None
-    keyset = decode_keyset(cursor)
+    try:
+        keyset = decode_keyset(cursor)
+    except ValidationFailed as exc:
+        raise ValidationFailed(fields={field: NOT_OURS["cursor"]}) from exc
     if keyset.direction != "next":
-        raise ValidationFailed(fields={"cursor": "this list pages forward only: use next"})
+        raise ValidationFailed(fields={field: "this list pages forward only: use next"})
     return keyset.id
 
 
@@ -38,7 +41,7 @@ async def page_after(
     limit: int,
 ) -> Page[Row]:
     """``limit`` rows of ``query`` after the cursor's id, and the cursor of the next page."""
-    after = after_id(cursor)
+    after = next_id(cursor)
     if after is not None:
         query = query.where(id_column > after)
     found = list((await session.scalars(query.order_by(id_column).limit(limit + 1))).all())

@@ -1,7 +1,9 @@
 """One player as staff see them: vault, rounds, and every wallet instruction with its attempts."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +15,21 @@ from coffer.players.service import get_player
 from coffer.rounds.models import Round
 from coffer.seamless.models import WalletAttempt, WalletInstruction
 
-SHOWN = 50  # newest of each kind
+Row = TypeVar("Row")
+Newest = TypeVar("Newest", Round, WalletInstruction)
+
+SHOWN = 50  # newest of each kind, a page
+ATTENTION = ("review", "uncertain", "rolling_back", "pending")  # a person may have to act
+ATTENTION_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Below:
+    """Where each list of the picture continues: below these ids (None: from the newest)."""
+
+    items: int | None = None
+    rounds: int | None = None
+    instructions: int | None = None
 
 
 @dataclass(frozen=True)
@@ -23,38 +39,60 @@ class PlayerPicture:
     items: list[tuple[InventoryItem, Item]]
     rounds: list[Round]
     instructions: list[tuple[WalletInstruction, list[WalletAttempt]]]
+    attention: list[tuple[WalletInstruction, list[WalletAttempt]]]
+    more: Below  # the last id of each list with older rows beyond it, else None
 
 
 async def player_picture(
-    session: AsyncSession, operator: Operator, external_id: str
+    session: AsyncSession,
+    operator: Operator,
+    external_id: str,
+    below: Below = Below(),
+    limit: int = SHOWN,
 ) -> PlayerPicture:
-    """The newest items, rounds and instructions of one player (UNKNOWN_PLAYER if none)."""
+    """A page of the player's items, rounds and instructions, newest first, and every
+    instruction a person may have to act on, however old (UNKNOWN_PLAYER if none)."""
     player = await get_player(session, operator, external_id)
-    items = await session.execute(
+    item_query = (
         select(InventoryItem, Item)
         .join(Item, Item.id == InventoryItem.item_id)
         .where(InventoryItem.player_id == player.id)
-        .order_by(InventoryItem.id.desc())
-        .limit(SHOWN)
     )
-    rounds = await session.scalars(
-        select(Round).where(Round.player_id == player.id).order_by(Round.id.desc()).limit(SHOWN)
+    if below.items is not None:
+        item_query = item_query.where(InventoryItem.id < below.items)
+    found = await session.execute(item_query.order_by(InventoryItem.id.desc()).limit(limit + 1))
+    items = [(row, item) for row, item in found]
+    rounds = await _newest(session, Round, player.id, below.rounds, limit)
+    instructions = await _newest(session, WalletInstruction, player.id, below.instructions, limit)
+    attention = await session.scalars(
+        select(WalletInstruction)
+        .where(WalletInstruction.player_id == player.id, WalletInstruction.state.in_(ATTENTION))
+        .order_by(WalletInstruction.id)
+        .limit(ATTENTION_SHOWN)
     )
-    instructions = list(
-        await session.scalars(
-            select(WalletInstruction)
-            .where(WalletInstruction.player_id == player.id)
-            .order_by(WalletInstruction.id.desc())
-            .limit(SHOWN)
-        )
+    more = Below(
+        _last(items[:limit], len(items) > limit, lambda pair: pair[0].id),
+        _last(rounds[:limit], len(rounds) > limit, lambda r: r.id),
+        _last(instructions[:limit], len(instructions) > limit, lambda i: i.id),
     )
     return PlayerPicture(
-        player.external_id,
-        player.created_at,
-        [(row, item) for row, item in items],
-        list(rounds),
-        [(i, await attempts_of(session, i.id)) for i in instructions],
-    )
+        player.external_id, player.created_at, items[:limit], rounds[:limit],
+        [(i, await attempts_of(session, i.id)) for i in instructions[:limit]],
+        [(i, await attempts_of(session, i.id)) for i in attention], more,
+    )  # fmt: skip
+
+
+async def _newest(
+    session: AsyncSession, model: type[Newest], player_id: int, below: int | None, limit: int
+) -> list[Newest]:
+    query = select(model).where(model.player_id == player_id)
+    if below is not None:
+        query = query.where(model.id < below)
+    return list(await session.scalars(query.order_by(model.id.desc()).limit(limit + 1)))
+
+
+def _last(shown: list[Row], more: bool, id_of: Callable[[Row], int]) -> int | None:
+    return id_of(shown[-1]) if more and shown else None
 
 
 async def attempts_of(session: AsyncSession, instruction_id: int) -> list[WalletAttempt]:

@@ -10,13 +10,14 @@ from coffer.api.deps import AdminOperator, DbSession, RuntimeDep
 from coffer.api.openapi import errors_for
 from coffer.inventory.listing import vault_row
 from coffer.kit.cursors import decode_keyset, encode_keyset
+from coffer.kit.paging import next_id
 from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, PlayerExternalId, SafeText, iso_z
 from coffer.ledger import queries
 from coffer.players import service as players
 from coffer.rounds.models import Round
 from coffer.seamless.models import WalletAttempt, WalletInstruction
 from coffer.staff import review
-from coffer.staff.players import player_picture
+from coffer.staff.players import Below, player_picture
 
 router = APIRouter(prefix="/api/admin/operators/{slug}", tags=["admin: players"])
 InstructionId = Annotated[int, Path(alias="instructionId", ge=1, le=JSON_SAFE_MAX)]
@@ -79,12 +80,27 @@ def _round(r: Round) -> dict[str, Any]:
     }
 
 
-@router.get("/players/{externalId}", responses=errors_for(401, 403, 404))
+PictureCursor = Annotated[str | None, Query(max_length=200)]
+
+
+@router.get("/players/{externalId}", responses=errors_for(401, 403, 404, 422))
 async def get_player(
-    external_id: ExternalId, operator: AdminOperator, session: DbSession
+    external_id: ExternalId,
+    operator: AdminOperator,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    inventory_cursor: Annotated[PictureCursor, Query(alias="inventoryCursor")] = None,
+    rounds_cursor: Annotated[PictureCursor, Query(alias="roundsCursor")] = None,
+    instructions_cursor: Annotated[PictureCursor, Query(alias="instructionsCursor")] = None,
 ) -> dict[str, Any]:
-    """The player's newest vault items, rounds and wallet instructions (with every attempt)."""
-    seen = await player_picture(session, operator, external_id)
+    """The player's newest vault items, rounds and wallet instructions (with every attempt),
+    each list paged by its own ``cursor``, and every instruction that may need a person."""
+    below = Below(
+        next_id(inventory_cursor, "inventoryCursor"),
+        next_id(rounds_cursor, "roundsCursor"),
+        next_id(instructions_cursor, "instructionsCursor"),
+    )
+    seen = await player_picture(session, operator, external_id, below, limit)
     return {
         "player": {"externalId": seen.external_id, "createdAt": iso_z(seen.created_at)},
         "inventory": [
@@ -92,7 +108,17 @@ async def get_player(
         ],
         "rounds": [_round(r) for r in seen.rounds],
         "walletInstructions": [_instruction(i, a) for i, a in seen.instructions],
+        "needsAttention": [_instruction(i, a) for i, a in seen.attention],
+        "cursor": {
+            "inventory": _older(seen.more.items),
+            "rounds": _older(seen.more.rounds),
+            "walletInstructions": _older(seen.more.instructions),
+        },
     }
+
+
+def _older(last: int | None) -> str | None:
+    return None if last is None else encode_keyset("next", last)
 
 
 @router.get("/wallet/instructions/review", responses=errors_for(401, 403, 404))

@@ -19,6 +19,7 @@ from coffer.catalog import browse as listing
 from coffer.kit.db import utcnow
 from coffer.kit.errors import UnknownPlayer
 from coffer.ledger import balances
+from coffer.staff.players import ATTENTION
 from coffer.web.admin.render import OperatorPage, StaffDep, page
 from coffer.webhooks.outbox import EVENT_TYPES
 
@@ -153,9 +154,6 @@ async def audit_page(
     return page(request, "audit.html", who, {**context, "slug": operator.slug, "tab": "audit"})
 
 
-ATTENTION = ("review", "uncertain", "rolling_back", "pending")
-
-
 @router.get("/admin/o/{slug}/players", response_class=HTMLResponse)
 async def players_page(
     request: Request,
@@ -163,29 +161,41 @@ async def players_page(
     operator: OperatorPage,
     session: DbSession,
     external_id: Annotated[str | None, Query(alias="externalId", max_length=128)] = None,
+    vault: Cursor = None,
+    rounds: Cursor = None,
+    instructions: Cursor = None,
+    postings: Cursor = None,
 ) -> HTMLResponse:
     """Find a player: vault, rounds, wallet instructions (those needing a person first),
-    virtual-currency balances, limits and self-exclusion."""
+    each a page at a time; virtual-currency balances, limits and self-exclusion."""
     context: dict[str, Any] = {"slug": operator.slug, "tab": "players", "externalId": external_id}
     if external_id:
         try:
-            context |= await _player(session, operator, external_id.strip())
+            cursors = (vault, rounds, instructions, postings)
+            context |= await _player(session, operator, external_id.strip(), cursors)
         except UnknownPlayer as exc:
             context["missing"] = exc.message
         await session.commit()  # reading a balance writes its regeneration (SPEC §12)
     return page(request, "players.html", who, context)
 
 
-async def _player(session: Any, operator: Any, external_id: str) -> dict[str, Any]:
-    picture = await admin_players.get_player(external_id, operator, session)
-    instructions = sorted(picture["walletInstructions"], key=lambda i: i["state"] not in ATTENTION)
+async def _player(
+    session: Any, operator: Any, external_id: str, cursors: tuple[str | None, ...]
+) -> dict[str, Any]:
+    vault, rounds, instructions, older = cursors
+    picture = await admin_players.get_player(
+        external_id, operator, session, 50, vault, rounds, instructions
+    )
+    urgent = picture["needsAttention"]
+    listed = {i["id"] for i in urgent}
+    shown = [*urgent, *(i for i in picture["walletInstructions"] if i["id"] not in listed)]
     standing = dumped(await admin_limits.get_limits(external_id, operator, session))
     found = await balances.balances(session, operator, external_id, utcnow())
-    shown = [{"currency": b.currency, "balanceMinor": b.balance_minor} for b in found]
+    money = [{"currency": b.currency, "balanceMinor": b.balance_minor} for b in found]
     await session.flush()  # the regeneration just written shows among the postings
-    postings = await admin_players.player_postings(external_id, operator, session, 20, None)
-    return {"player": picture, "instructions": instructions, "standing": standing,
-            "balances": shown, "postings": postings, "attention": ATTENTION}  # fmt: skip
+    postings = await admin_players.player_postings(external_id, operator, session, 20, older)
+    return {"player": picture, "instructions": shown, "standing": standing,
+            "balances": money, "postings": postings, "attention": ATTENTION}  # fmt: skip
 
 
 @router.get("/admin/o/{slug}/webhooks/{event_id}", response_class=HTMLResponse)
