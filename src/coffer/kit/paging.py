@@ -1,5 +1,5 @@
-"""Keyset pages by id, oldest first: the back office's and the admin API's tables page with
-cursors, never offsets, so a row added while staff read cannot shift or repeat a page."""
+"""Keyset pages by id, oldest (or newest) first: the back office's and the admin API's tables
+page with cursors, never offsets, so a row added while staff read cannot shift or repeat a page."""
 
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -39,12 +39,15 @@ async def page_after(
     id_column: InstrumentedAttribute[int],
     cursor: str | None,
     limit: int,
+    *,
+    newest_first: bool = False,
 ) -> Page[Row]:
-    """``limit`` rows of ``query`` after the cursor's id, and the cursor of the next page."""
+    """``limit`` rows of ``query`` past the cursor's id, and the cursor of the next page."""
     after = next_id(cursor)
     if after is not None:
-        query = query.where(id_column > after)
-    found = list((await session.scalars(query.order_by(id_column).limit(limit + 1))).all())
+        query = query.where(id_column < after if newest_first else id_column > after)
+    order = id_column.desc() if newest_first else id_column
+    found = list((await session.scalars(query.order_by(order).limit(limit + 1))).all())
     return page_of(found, limit)
 
 

@@ -20,6 +20,13 @@ class ApiModel(BaseModel):
     )
 
 
+class PageCursor(ApiModel):
+    """Opaque keyset cursors: pass one back as ``?cursor=``; null when there is no such page."""
+
+    next: str | None
+    prev: str | None
+
+
 def iso_z(value: datetime) -> str:
     """ISO-8601 UTC with a trailing Z, as the SPEC writes times."""
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -12,7 +12,7 @@ from pydantic import (
     field_validator,
 )
 
-from coffer.kit.schemas import ApiModel, SafeText, UtcTime, clean_text, not_null
+from coffer.kit.schemas import ApiModel, PageCursor, SafeText, UtcTime, clean_text, not_null
 from coffer.operators.app_settings import IdleMinutes, MaxMinutes, MaxReels, Origins, Theme
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
@@ -155,6 +155,7 @@ class OperatorOut(ApiModel):
 
 class OperatorList(ApiModel):
     operators: list[OperatorOut]
+    cursor: PageCursor
 
 
 class KeyCreate(ApiModel):
@@ -177,6 +178,7 @@ class KeyOut(ApiModel):
 
 class KeyList(ApiModel):
     keys: list[KeyOut]
+    cursor: PageCursor
 
 
 class OutboundRotate(ApiModel):

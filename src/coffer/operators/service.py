@@ -26,6 +26,7 @@ from coffer.kit.errors import (
     ValidationFailed,
 )
 from coffer.kit.money import MAX_MINOR, Rate, convert, fits, parse_rate
+from coffer.kit.paging import Page, page_after
 from coffer.kit.secrets import SecretBox, new_secret, token_hash
 from coffer.operators.models import AdminToken, ApiKey, Currency, Operator
 from coffer.operators.schemas import OperatorCreate, OperatorUpdate, Policies
@@ -122,6 +123,16 @@ async def list_operators(session: AsyncSession, principal: AdminPrincipal) -> li
     return list((await session.execute(stmt)).scalars())
 
 
+async def operators_after(
+    session: AsyncSession, principal: AdminPrincipal, cursor: str | None, limit: int
+) -> Page[Operator]:
+    """A page of the operators the principal may see, oldest first."""
+    stmt = select(Operator)
+    if principal.operator_id is not None:
+        stmt = stmt.where(Operator.id == principal.operator_id)
+    return await page_after(session, stmt, Operator.id, cursor, limit)
+
+
 async def operator_for(session: AsyncSession, principal: AdminPrincipal, slug: str) -> Operator:
     """The operator by slug; another tenant's operator answers as if it did not exist."""
     operator = (
@@ -178,10 +189,12 @@ async def create_key(
     return key, secret
 
 
-async def list_keys(session: AsyncSession, operator: Operator) -> list[ApiKey]:
-    """The operator's keys, newest first, without secrets."""
-    stmt = select(ApiKey).where(ApiKey.operator_id == operator.id).order_by(ApiKey.id.desc())
-    return list((await session.execute(stmt)).scalars())
+async def keys_after(
+    session: AsyncSession, operator: Operator, cursor: str | None, limit: int
+) -> Page[ApiKey]:
+    """A page of the operator's keys, newest first, without secrets."""
+    stmt = select(ApiKey).where(ApiKey.operator_id == operator.id)
+    return await page_after(session, stmt, ApiKey.id, cursor, limit, newest_first=True)
 
 
 async def revoke_key(session: AsyncSession, operator: Operator, key_id: str) -> ApiKey:

@@ -8,9 +8,8 @@ from pydantic import Field, StrictInt, StringConstraints
 from coffer.api.deps import AdminOperator, DbSession
 from coffer.api.openapi import errors_for
 from coffer.api.params import CursorParam, Limit
-from coffer.api.s2s.inventory_bodies import PageCursor
 from coffer.catalog.currencies import currency_items, define_virtual_currency
-from coffer.kit.schemas import ApiModel, SafeText
+from coffer.kit.schemas import ApiModel, PageCursor, SafeText
 from coffer.ledger.accounts import CurrencySpec
 from coffer.ledger.models import VirtualCurrency
 from coffer.ledger.queries import currencies_after

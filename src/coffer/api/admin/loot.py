@@ -8,12 +8,11 @@ from pydantic import AwareDatetime, Field, StrictBool, StrictInt, StringConstrai
 from coffer.api.deps import AdminOperator, DbSession
 from coffer.api.openapi import errors_for
 from coffer.api.params import CursorParam, Limit
-from coffer.api.s2s.inventory_bodies import PageCursor
 from coffer.catalog import browse, loots
 from coffer.catalog.loot_schemas import ContentIn, LootIn, LootOut, LootUpdate, PriceIn
 from coffer.catalog.models import Loot
 from coffer.catalog.traits import Id
-from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, SafeText, UtcTime
+from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, PageCursor, SafeText, UtcTime
 from coffer.orders import promotions
 from coffer.orders.models import Promotion
 from coffer.orders.promotions import PromotionSpec

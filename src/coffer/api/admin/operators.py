@@ -7,9 +7,11 @@ from fastapi import APIRouter, Path
 
 from coffer.api.deps import Admin, AdminOperator, DbSession, RuntimeDep, Slug
 from coffer.api.openapi import errors_for
+from coffer.api.params import CursorParam, Limit
 from coffer.audit.service import Change, record
 from coffer.catalog import rates
 from coffer.kit.errors import Forbidden
+from coffer.kit.schemas import PageCursor
 from coffer.operators import outbound, service
 from coffer.operators.app_settings import Theme
 from coffer.operators.models import ApiKey, Currency, Operator
@@ -86,13 +88,14 @@ async def create_operator(
     return OperatorCreated(operator_id=operator.id, slug=operator.slug, outbound_secret=secret)
 
 
-@router.get("", responses=errors_for(401))
-async def list_operators(principal: Admin, session: DbSession) -> OperatorList:
-    """The operators this token may manage."""
-    operators = await service.list_operators(session, principal)
-    return OperatorList(
-        operators=[operator_out(o, await service.list_currencies(session, o)) for o in operators]
-    )
+@router.get("", responses=errors_for(401, 422))
+async def list_operators(
+    principal: Admin, session: DbSession, limit: Limit = 50, cursor: CursorParam = None
+) -> OperatorList:
+    """The operators this token may manage, oldest first; page with ``cursor.next``."""
+    found = await service.operators_after(session, principal, cursor, limit)
+    shown = [operator_out(o, await service.list_currencies(session, o)) for o in found.rows]
+    return OperatorList(operators=shown, cursor=PageCursor(next=found.next_cursor, prev=None))
 
 
 @router.get("/{slug}", responses=errors_for(401, 404))
@@ -126,10 +129,14 @@ async def create_key(
     return KeyCreated(key_id=key.key_id, secret=secret, label=key.label, created_at=key.created_at)
 
 
-@router.get("/{slug}/keys", responses=errors_for(401, 404))
-async def list_keys(operator: AdminOperator, session: DbSession) -> KeyList:
-    """Every key of the operator, live and revoked, never with its secret."""
-    return KeyList(keys=[key_out(k) for k in await service.list_keys(session, operator)])
+@router.get("/{slug}/keys", responses=errors_for(401, 404, 422))
+async def list_keys(
+    operator: AdminOperator, session: DbSession, limit: Limit = 50, cursor: CursorParam = None
+) -> KeyList:
+    """The operator's keys, live and revoked, newest first, never with their secrets."""
+    found = await service.keys_after(session, operator, cursor, limit)
+    page = PageCursor(next=found.next_cursor, prev=None)
+    return KeyList(keys=[key_out(k) for k in found.rows], cursor=page)
 
 
 @router.delete("/{slug}/keys/{keyId}", responses=errors_for(401, 404))

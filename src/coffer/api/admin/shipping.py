@@ -8,9 +8,8 @@ from coffer.api.admin.shipping_bodies import ShipBody
 from coffer.api.deps import AdminOperator, DbSession
 from coffer.api.openapi import errors_for
 from coffer.api.params import PublicId
-from coffer.api.s2s.inventory_bodies import PageCursor
 from coffer.api.s2s.shipping_bodies import OrderAnswer, OrderOut
-from coffer.kit.schemas import ApiModel
+from coffer.kit.schemas import ApiModel, PageCursor
 from coffer.shipping import listing, orders
 
 router = APIRouter(prefix="/api/admin/operators/{slug}/shipping", tags=["admin: shipping"])

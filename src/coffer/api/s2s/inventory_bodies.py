@@ -4,7 +4,14 @@ from typing import Annotated
 
 from pydantic import Field, StrictInt, StringConstraints
 
-from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, PlayerExternalId, SafeText, UtcTime
+from coffer.kit.schemas import (
+    JSON_SAFE_MAX,
+    ApiModel,
+    PageCursor,
+    PlayerExternalId,
+    SafeText,
+    UtcTime,
+)
 from coffer.operators.schemas import CurrencyCode
 
 IdempotencyKey = Annotated[SafeText, StringConstraints(min_length=1, max_length=80)]
@@ -35,13 +42,6 @@ class VaultItemOut(ApiModel):
     bucket: str | None
     item_class: str | None
     tags: list[str]
-
-
-class PageCursor(ApiModel):
-    """Opaque keyset cursors: pass one back as ``?cursor=``; null when there is no such page."""
-
-    next: str | None
-    prev: str | None
 
 
 class InventoryPage(ApiModel):

@@ -35,23 +35,27 @@ def dumped(model: Any) -> Any:
 
 
 @router.get("/admin", response_model=None)
-async def home(request: Request, who: StaffDep, session: DbSession) -> Response:
+async def home(
+    request: Request, who: StaffDep, session: DbSession, cursor: Cursor = None
+) -> Response:
     """A global admin picks an operator; an operator's staff go straight to theirs."""
-    found = await admin_operators.list_operators(who.principal, session)
-    listed = dumped(found)["operators"]
+    found = dumped(await admin_operators.list_operators(who.principal, session, 50, cursor))
+    listed = found["operators"]
     if who.principal.operator_id is not None and len(listed) == 1:
         return RedirectResponse(f"/admin/o/{listed[0]['slug']}", status_code=303)
-    return page(request, "operators.html", who, {"operators": listed})
+    context = {"operators": listed, "next": found["cursor"]["next"]}
+    return page(request, "operators.html", who, context)
 
 
 @router.get("/admin/o/{slug}", response_class=HTMLResponse)
 async def operator_page(
-    request: Request, who: StaffDep, operator: OperatorPage, session: DbSession
+    request: Request, who: StaffDep, operator: OperatorPage, session: DbSession, keys: Cursor = None
 ) -> HTMLResponse:
-    """Settings, keys and currencies of one operator."""
+    """Settings, keys (newest first, a page at a time) and currencies of one operator."""
     shown = dumped(await admin_operators.get_operator(operator, session))
-    keys = dumped(await admin_operators.list_keys(operator, session))["keys"]
-    context = {"operator": shown, "keys": keys, "slug": operator.slug, "tab": "settings"}
+    listed = dumped(await admin_operators.list_keys(operator, session, 50, keys))
+    context = {"operator": shown, "keys": listed["keys"], "nextKeys": listed["cursor"]["next"],
+               "slug": operator.slug, "tab": "settings"}  # fmt: skip
     return page(request, "operator.html", who, context)
 
 
