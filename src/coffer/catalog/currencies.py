@@ -54,7 +54,7 @@ async def update_virtual_currency(
 ) -> tuple[VirtualCurrency, int | None]:
     """The changed currency (NOT_FOUND for a code the operator lacks) and its item's id; a new
     name is the item's too, so orders and loots show it."""
-    currency = await accounts.currency_by_code(session, operator.id, code)
+    currency = await accounts.currency_by_code(session, operator.id, code, for_update=True)
     now = utcnow()
     await accounts.change_currency(session, currency, changes, now)
     item = await session.scalar(select(Item).where(Item.virtual_currency_id == currency.id))

@@ -110,12 +110,15 @@ def _spec_of(currency: VirtualCurrency) -> dict[str, Any]:
     return {name: getattr(currency, name) for name in CurrencySpec.__dataclass_fields__}
 
 
-async def currency_by_code(session: AsyncSession, operator_id: int, code: str) -> VirtualCurrency:
-    found = await session.scalar(
-        select(VirtualCurrency).where(
-            VirtualCurrency.operator_id == operator_id, VirtualCurrency.code == code
-        )
+async def currency_by_code(
+    session: AsyncSession, operator_id: int, code: str, for_update: bool = False
+) -> VirtualCurrency:
+    """The operator's currency; ``for_update`` holds its row until commit, so two changes at
+    once are checked one after the other (NO KEY: postings naming the currency never wait)."""
+    query = select(VirtualCurrency).where(
+        VirtualCurrency.operator_id == operator_id, VirtualCurrency.code == code
     )
+    found = await session.scalar(query.with_for_update(key_share=True) if for_update else query)
     if found is None:
         raise UnknownVirtualCurrency(f"This operator has no virtual currency {code!r}.")
     return found
