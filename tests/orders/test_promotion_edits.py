@@ -35,6 +35,10 @@ async def test_deactivating_and_running_out_refuse_claims_until_staff_change_it_
     none_left = await admin.call("PATCH", promotion, {"usesLeft": 0})
     assert (none_left["usesLeft"], none_left["isActive"]) == (0, True)
     assert await claim(client, operator, "p2") == "promotion_no_uses_left"
+    entry = (await admin.call("GET", "/operators/acme/audit?limit=1"))["entries"][0]
+    row = f"promotions:{none_left['promotionId']}"
+    assert [(r["row"], r["uses_left"]) for r in entry["before"]["rows"]] == [(row, None)]
+    assert entry["after"]["rows"] == [{"row": row, "uses_left": 0}]  # the one UPDATE, audited
     await admin.call("PATCH", promotion, {"usesLeft": 1})
     assert await claim(client, operator, "p3") == "success"
     assert await claim(client, operator, "p4") == "promotion_no_uses_left"
