@@ -5,6 +5,8 @@ hold amounts of it (SPEC §12); the item's value is zero in the operator's base 
 rate ever links a virtual currency to real money.
 """
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +47,22 @@ async def define_virtual_currency(
     session.add(item)
     await session.flush()
     return currency, item
+
+
+async def update_virtual_currency(
+    session: AsyncSession, operator: Operator, code: str, changes: dict[str, Any]
+) -> tuple[VirtualCurrency, int | None]:
+    """The changed currency (NOT_FOUND for a code the operator lacks) and its item's id; a new
+    name is the item's too, so orders and loots show it."""
+    currency = await accounts.currency_by_code(session, operator.id, code, for_update=True)
+    now = utcnow()
+    await accounts.change_currency(session, currency, changes, now)
+    item = await session.scalar(select(Item).where(Item.virtual_currency_id == currency.id))
+    if item is not None and "name" in changes:
+        item.name = changes["name"]
+        item.updated_at = now
+        await session.flush()
+    return currency, None if item is None else item.id
 
 
 async def currency_items(session: AsyncSession, currency_ids: list[int]) -> dict[int, int]:

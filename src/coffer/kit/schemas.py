@@ -1,11 +1,21 @@
 """The shared base for request and response bodies: camelCase on the wire."""
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    StringConstraints,
+    ValidationInfo,
+)
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 # The largest integer every JSON reader keeps exact (JavaScript's Number.MAX_SAFE_INTEGER): ids
 # and counts above it would be rounded by a browser, and OpenAPI tools show 2**63 - 1 as 9.22e18.
@@ -40,6 +50,20 @@ def not_null(value: object) -> object:
     if value is None:
         raise ValueError("may be omitted but not null")
     return value
+
+
+# A field PATCH names only to refuse: hidden from the API description, and never set.
+Unchangeable = SkipJsonSchema[object]
+
+
+def unchangeable(reasons: dict[str, str]) -> Callable[[object, ValidationInfo], object]:
+    """A before-validator for ``Unchangeable`` fields: the reason, not a bare "extra input"."""
+
+    def refuse(_value: object, info: ValidationInfo) -> object:
+        reason = reasons.get(info.field_name or "", "it is fixed when created")
+        raise PydanticCustomError("unchangeable", "cannot be changed: {reason}", {"reason": reason})
+
+    return refuse
 
 
 # NUL and lone surrogates cannot be stored (PostgreSQL text, UTF-8); other control characters

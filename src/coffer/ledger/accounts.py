@@ -9,6 +9,7 @@ that names the period, so two readers at once post it once.
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pycountry
 from sqlalchemy import bindparam, select, update
@@ -84,12 +85,40 @@ async def define_currency(
     return currency
 
 
-async def currency_by_code(session: AsyncSession, operator_id: int, code: str) -> VirtualCurrency:
-    found = await session.scalar(
-        select(VirtualCurrency).where(
-            VirtualCurrency.operator_id == operator_id, VirtualCurrency.code == code
+async def change_currency(
+    session: AsyncSession, currency: VirtualCurrency, changes: dict[str, Any], now: datetime
+) -> None:
+    """New terms (never code or decimals), which each balance settles at from its next read."""
+    # Regeneration is lazy: the terms in force at a read pay every whole period since that
+    # account was last settled. Switching it on is the exception: it restarts every player's
+    # period now, as nothing was owed while it was off and that time must not be paid.
+    merged = CurrencySpec(**{**_spec_of(currency), **changes})
+    _check_regen(merged)
+    switched_on = merged.regen_period_seconds > 0 and currency.regen_period_seconds == 0
+    for name, value in changes.items():
+        setattr(currency, name, value)
+    await session.flush()
+    if switched_on:
+        await session.execute(
+            update(LedgerAccount)
+            .where(LedgerAccount.currency_id == currency.id, LedgerAccount.kind == PLAYER)
+            .values(regen_from=now)
         )
+
+
+def _spec_of(currency: VirtualCurrency) -> dict[str, Any]:
+    return {name: getattr(currency, name) for name in CurrencySpec.__dataclass_fields__}
+
+
+async def currency_by_code(
+    session: AsyncSession, operator_id: int, code: str, for_update: bool = False
+) -> VirtualCurrency:
+    """The operator's currency; ``for_update`` holds its row until commit, so two changes at
+    once are checked one after the other (NO KEY: postings naming the currency never wait)."""
+    query = select(VirtualCurrency).where(
+        VirtualCurrency.operator_id == operator_id, VirtualCurrency.code == code
     )
+    found = await session.scalar(query.with_for_update(key_share=True) if for_update else query)
     if found is None:
         raise UnknownVirtualCurrency(f"This operator has no virtual currency {code!r}.")
     return found

@@ -2,15 +2,16 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coffer.catalog.loots import get_loot
 from coffer.catalog.models import Loot
 from coffer.kit import reads
 from coffer.kit.db import insert_ignoring_conflict, rows_changed
-from coffer.kit.errors import AlreadyExists, ValidationFailed
+from coffer.kit.errors import AlreadyExists, NotFound, ValidationFailed
 from coffer.kit.paging import Page, page_after
 from coffer.operators.models import Operator
 from coffer.orders import results
@@ -36,7 +37,7 @@ async def define_promotion(
     if loot.kind != "bundle":
         raise ValidationFailed(fields={"lootId": "a promotion fills a bundle, not a drop table"})
     if spec.starts_at and spec.expires_at and spec.expires_at <= spec.starts_at:
-        raise ValidationFailed(fields={"expiresAt": "must be after startsAt"})
+        raise _empty_window()
     values = {
         "operator_id": operator.id,
         "code": spec.code,
@@ -71,6 +72,58 @@ async def list_promotions(session: AsyncSession, operator: Operator) -> list[Pro
         select(Promotion).where(Promotion.operator_id == operator.id).order_by(Promotion.id)
     )
     return list(found)
+
+
+async def get_promotion(session: AsyncSession, operator: Operator, promotion_id: int) -> Promotion:
+    """The operator's promotion as stored now; another operator's answers as if it did not exist."""
+    found = await session.scalar(
+        select(Promotion)
+        .where(Promotion.id == promotion_id, Promotion.operator_id == operator.id)
+        .execution_options(populate_existing=True)
+    )
+    if found is None:
+        raise NotFound(f"Operator {operator.slug} has no promotion {promotion_id}.")
+    return found
+
+
+async def update_promotion(
+    session: AsyncSession, operator: Operator, promotion_id: int, changes: dict[str, Any]
+) -> Promotion:
+    """Apply staff's changes in one UPDATE: ``uses_left`` is set, never read and written back,
+    and the window is checked in its WHERE, so a concurrent change cannot empty it."""
+    if changes:
+        changed = await session.execute(
+            update(Promotion)
+            .where(
+                Promotion.id == promotion_id,
+                Promotion.operator_id == operator.id,
+                _window_kept(changes),
+            )
+            .values(**changes)
+            .execution_options(synchronize_session=False)
+        )
+        if rows_changed(changed) != 1:
+            await get_promotion(session, operator, promotion_id)  # NOT_FOUND first
+            raise _empty_window()
+    return await get_promotion(session, operator, promotion_id)
+
+
+def _empty_window() -> ValidationFailed:
+    return ValidationFailed(fields={"expiresAt": "must be after startsAt"})
+
+
+def _window_kept(changes: dict[str, Any]) -> ColumnElement[bool]:
+    """Whether expiry stays after the start once the changes are merged with the stored row."""
+    starts, expires = changes.get("starts_at"), changes.get("expires_at")
+    if "starts_at" in changes and "expires_at" in changes:
+        if starts is not None and expires is not None and expires <= starts:
+            raise _empty_window()
+        return true()
+    if starts is not None:
+        return or_(Promotion.expires_at.is_(None), Promotion.expires_at > starts)
+    if expires is not None:
+        return or_(Promotion.starts_at.is_(None), Promotion.starts_at < expires)
+    return true()
 
 
 async def claim_once(session: AsyncSession, player_id: int, key: str, order_id: str) -> bool:

@@ -3,7 +3,14 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import AwareDatetime, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
 
 from coffer.api.deps import AdminOperator, DbSession
 from coffer.api.openapi import errors_for
@@ -12,7 +19,16 @@ from coffer.catalog import browse, loots
 from coffer.catalog.loot_schemas import ContentIn, LootIn, LootOut, LootUpdate, PriceIn
 from coffer.catalog.models import Loot
 from coffer.catalog.traits import Id
-from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, PageCursor, SafeText, UtcTime
+from coffer.kit.schemas import (
+    JSON_SAFE_MAX,
+    ApiModel,
+    PageCursor,
+    SafeText,
+    Unchangeable,
+    UtcTime,
+    not_null,
+    unchangeable,
+)
 from coffer.orders import promotions
 from coffer.orders.models import Promotion
 from coffer.orders.promotions import PromotionSpec
@@ -129,3 +145,45 @@ async def list_promotions(
     found = await promotions.promotions_after(session, operator, cursor, limit)
     page = PageCursor(next=found.next_cursor, prev=None)
     return PromotionList(promotions=[promotion_out(p) for p in found.rows], cursor=page)
+
+
+PromotionId = Annotated[int, Path(alias="promotionId", ge=1, le=JSON_SAFE_MAX)]
+FIXED_PROMOTION_FIELDS = {
+    "code": "players may hold the old code; define a new promotion and deactivate this one",
+    "loot_id": "claims so far filled this loot; define a new promotion and deactivate this one",
+}
+
+
+class PromotionUpdate(ApiModel):
+    """What staff may change of a promotion; omitted fields keep their value."""
+
+    uses_left: Annotated[StrictInt, Field(ge=0, le=2**31 - 1)] | None = None
+    starts_at: AwareDatetime | None = None
+    expires_at: AwareDatetime | None = None
+    is_active: StrictBool | None = None
+    code: Unchangeable = None
+    loot_id: Unchangeable = None
+
+    _required = field_validator("is_active")(not_null)
+    _fixed = field_validator(*FIXED_PROMOTION_FIELDS, mode="before")(
+        unchangeable(FIXED_PROMOTION_FIELDS)
+    )
+
+
+@router.get("/promotions/{promotionId}", responses=errors_for(401, 404, 422))
+async def get_promotion(
+    promotion_id: PromotionId, operator: AdminOperator, session: DbSession
+) -> PromotionOut:
+    return promotion_out(await promotions.get_promotion(session, operator, promotion_id))
+
+
+@router.patch("/promotions/{promotionId}", responses=errors_for(401, 404, 422))
+async def update_promotion(
+    promotion_id: PromotionId, body: PromotionUpdate, operator: AdminOperator, session: DbSession
+) -> PromotionOut:
+    """Set the uses left (null: unlimited), the window or isActive; code and loot are fixed.
+    Claims take a use in place, so one under way counts against the number set here."""
+    changes = body.model_dump(exclude_unset=True)
+    promo = await promotions.update_promotion(session, operator, promotion_id, changes)
+    await session.commit()
+    return promotion_out(promo)
