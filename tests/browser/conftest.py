@@ -64,7 +64,7 @@ class Demo:
         assert answer.is_success, answer.text
         return answer.json()
 
-    def admin(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    def admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """The admin API with the demo's admin token."""
         headers = {"Authorization": f"Bearer {self.admin_token}"}
         answer = httpx.request(method, f"{self.coffer}/api/admin{path}", json=body, headers=headers)
