@@ -151,14 +151,15 @@ async def claim(
         raise EntryFailed(results.PROMOTION_EXPIRED)
     if not await claim_once(session, player_id, f"promo:{promo.id}", order_id):
         raise EntryFailed(results.PROMOTION_CLAIMED)
-    if promo.uses_left is not None:
-        taken = await session.execute(
-            update(Promotion)
-            .where(Promotion.id == promo.id, Promotion.uses_left > 0)
-            .values(uses_left=Promotion.uses_left - 1)
-        )
-        if rows_changed(taken) != 1:
-            raise EntryFailed(results.PROMOTION_NO_USES_LEFT)
+    # Counted whatever was read: staff may have set or lifted the limit since (NULL - 1 is NULL).
+    taken = await session.execute(
+        update(Promotion)
+        .where(Promotion.id == promo.id)
+        .where(or_(Promotion.uses_left.is_(None), Promotion.uses_left > 0))
+        .values(uses_left=Promotion.uses_left - 1)
+    )
+    if rows_changed(taken) != 1:
+        raise EntryFailed(results.PROMOTION_NO_USES_LEFT)
     loot = await reads.get(session, Loot, promo.loot_id)
     assert loot is not None
     return loot
