@@ -1,5 +1,5 @@
-"""A claim counts against the promotion's limit as it stands when the claim takes its use, not
-as the claim first read it: staff lifting or setting the limit meanwhile is honoured. Real
+"""A claim takes its use under the promotion's terms as they stand at that moment, not as the
+claim first read them: staff lifting or setting the limit, or switching it off, is honoured. Real
 concurrent connections on PostgreSQL (SQLite lets one writer at a time in, so no such race)."""
 
 from collections.abc import Callable, Coroutine
@@ -32,32 +32,34 @@ def between_read_and_take(
     return hook
 
 
-async def test_a_claim_honours_a_limit_changed_while_it_ran(
+async def test_a_claim_honours_terms_changed_while_it_ran(
     runtime: Runtime, admin: AdminApi, operator: OperatorCtx, client: httpx.AsyncClient
 ) -> None:
     if runtime.engine.dialect.name != "postgresql":
         pytest.skip("needs a second writer while the claim's transaction is open")
     promotion_id = await welcome(admin, uses=1)
 
-    def set_uses(value: int | None) -> Callable[[], Coroutine[Any, Any, None]]:
+    def staff_sets(**values: object) -> Callable[[], Coroutine[Any, Any, None]]:
         async def staff() -> None:
             async with runtime.engine.begin() as conn:
                 await conn.execute(
-                    update(Promotion).where(Promotion.id == promotion_id).values(uses_left=value)
+                    update(Promotion).where(Promotion.id == promotion_id).values(**values)
                 )
 
         return staff
 
-    hook = between_read_and_take(runtime, set_uses(None))  # the claim read 1; staff lift it
-    try:
-        assert await claim(client, operator, "p1") == "success"
-    finally:
-        event.remove(runtime.engine.sync_engine, "before_cursor_execute", hook)
     path = f"/operators/acme/promotions/{promotion_id}"
-    assert (await admin.call("GET", path))["usesLeft"] is None
-    hook = between_read_and_take(runtime, set_uses(0))  # the claim read unlimited; staff stop it
-    try:
-        assert await claim(client, operator, "p2") == "promotion_no_uses_left"
-    finally:
-        event.remove(runtime.engine.sync_engine, "before_cursor_execute", hook)
-    assert (await admin.call("GET", path))["usesLeft"] == 0
+    for player, change, result, after in (
+        ("p1", {"uses_left": None}, "success", (None, True)),  # read 1; staff lift the limit
+        ("p2", {"uses_left": 0}, "promotion_no_uses_left", (0, True)),  # read unlimited; stop
+        ("p3", {"is_active": False}, "promotion_not_available", (None, False)),  # switched off
+    ):
+        if player == "p3":
+            await admin.call("PATCH", path, {"usesLeft": None})
+        hook = between_read_and_take(runtime, staff_sets(**change))
+        try:
+            assert await claim(client, operator, player) == result, change
+        finally:
+            event.remove(runtime.engine.sync_engine, "before_cursor_execute", hook)
+        shown = await admin.call("GET", path)
+        assert (shown["usesLeft"], shown["isActive"]) == after, change

@@ -4,11 +4,14 @@ row it changed with its fields before and after, read from the ORM's own change 
 
 A use case that writes its own, richer entry (limits, kill switches, privacy) is left to it.
 Rows written with Core statements (a publish's prize rows, a key's revocation) have no ORM
-history: an insert is recorded with the values it sent; an update or a delete with the rows its
-WHERE matched, read just before it runs, and an update's rows read again at commit.
+history: an insert is recorded with the values it sent; a delete with the rows its WHERE
+matched, read just before it runs; an update with the fields it changed, those rows read again at
+commit. Personal data (addresses, contacts, webhook bodies) stays in its own tables, where
+erasure finds it, and is masked here like credentials.
 """
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
@@ -19,8 +22,10 @@ from coffer.audit.models import AuditEntry
 from coffer.kit.db import utcnow
 from coffer.operators.models import Operator
 
-MASKED = ("secret", "token", "password", "sealed", "hash")
+MASKED = ("secret", "token", "password", "sealed", "hash", "address", "contact", "body")
 MAX_ROWS = 50
+UNREAD = {"row": "unread"}  # rows the trail could not read: the call goes on regardless
+logger = logging.getLogger(__name__)
 
 
 def watch(
@@ -40,7 +45,7 @@ class _Trail:
     def __init__(self, actor: str, operator: int | str | None, call: tuple[str, str, bytes]):
         self.actor, self.operator, self.call = actor, operator, call
         self.changes: list[dict[str, Any]] = []
-        self.updated: list[tuple[Table, dict[str, Any], dict[str, Any]]] = []
+        self.updated: list[tuple[Table, dict[str, Any], dict[str, Any]]] = []  # table, key, change
         self.created: list[Operator] = []
 
     def before_flush(self, sync: Session, _context: object, _instances: object) -> None:
@@ -53,21 +58,29 @@ class _Trail:
         writes = state.is_insert or state.is_update or state.is_delete
         if len(self.changes) >= MAX_ROWS or not writes:
             return
-        if state.is_insert:
-            self.changes.extend(_inserted(state))
+        try:
+            if state.is_insert:
+                self.changes.extend(_inserted(state))
+                return
+            table, rows = _matched(state)
+        except Exception:  # the audit never fails the change it records
+            logger.warning("audit: could not read a statement's rows", exc_info=True)
+            self.changes.append({"before": UNREAD, "after": UNREAD})
             return
-        table, rows = _matched(state)
-        for row in rows:
+        for keys, row in rows:
             change = {"before": row, "after": {"row": row["row"]}}
             self.changes.append(change)
-            if state.is_update:
-                self.updated.append((table, row, change))
+            if state.is_update and keys:
+                self.updated.append((table, keys, change))
 
     def before_commit(self, sync: Session) -> None:
         if sync.info.pop("audited", False) or sync.info.get("trail_written"):
             return
-        for table, before, change in self.updated:
-            change["after"] = _reread(sync, table, before)
+        for table, keys, change in self.updated:
+            try:
+                change["before"], change["after"] = _reread(sync, table, keys, change["before"])
+            except Exception:
+                logger.warning("audit: could not read an updated row again", exc_info=True)
         sync.info["trail_written"] = True  # one entry per call, however often it commits
         action, path, body = self.call
         operator_id = (  # a slug is looked up in the commit's own transaction
@@ -127,30 +140,46 @@ def _inserted(state: ORMExecuteState) -> list[dict[str, Any]]:
     ]
 
 
-def _matched(state: ORMExecuteState) -> tuple[Table, list[dict[str, Any]]]:
-    """The rows an update or delete is about to touch, read with its own WHERE."""
+def _matched(state: ORMExecuteState) -> tuple[Table, list[tuple[dict[str, Any], dict[str, Any]]]]:
+    """The rows an update or delete is about to touch, read with its own WHERE and parameters,
+    each with its primary key as stored."""
     statement = cast(Update | Delete, state.statement)
     mapper = state.bind_mapper  # an ORM-enabled statement's table selects as its entity
     table = cast(Table, mapper.local_table if mapper is not None else statement.table)
+    sent = state.parameters
+    if isinstance(sent, Sequence) and len(sent) > 1:  # executemany: one WHERE per parameter set
+        return table, [({}, {"row": f"{table.name}:many", "statements": len(sent)})]
+    params: dict[str, Any] = {}
+    if isinstance(sent, Mapping):
+        params = dict(sent)
+    elif sent:
+        params = dict(sent[0])
     query = select(table).limit(MAX_ROWS)
     if statement.whereclause is not None:
         query = query.where(statement.whereclause)
-    found = state.session.execute(query).mappings()
-    return table, [_row(table, dict(row)) for row in found]
+    found = state.session.execute(query, params).mappings()
+    pk = [column.key for column in table.primary_key.columns]
+    return table, [({k: row[k] for k in pk}, _row(table, dict(row))) for row in found]
 
 
-def _reread(sync: Session, table: Table, before: dict[str, Any]) -> dict[str, Any]:
-    """An updated row as it is at commit, with only the fields that changed."""
-    keys = [column == before[column.key] for column in table.primary_key.columns]
-    found = sync.execute(select(table).where(and_(*keys))).mappings().first()
+def _reread(
+    sync: Session, table: Table, keys: dict[str, Any], read: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An updated row's changed fields before the update and as they stand at commit."""
+    where = [column == keys[column.key] for column in table.primary_key.columns]
+    found = sync.execute(select(table).where(and_(*where))).mappings().first()
     if found is None:
-        return {"row": before["row"]}
+        return read, {"row": read["row"]}
     now = _row(table, dict(found))
-    return {key: value for key, value in now.items() if key == "row" or before.get(key) != value}
+    changed = {key for key, value in now.items() if read.get(key) != value} | {"row"}
+    return (
+        {key: value for key, value in read.items() if key in changed},
+        {key: value for key, value in now.items() if key in changed},
+    )
 
 
 def _row(table: Table, values: dict[str, Any]) -> dict[str, Any]:
-    ids = ",".join(str(values[column.key]) for column in table.primary_key.columns)
+    ids = ",".join("…" if _secret(c.key) else str(values[c.key]) for c in table.primary_key.columns)
     return {"row": f"{table.name}:{ids}", **{k: _plain(k, v) for k, v in values.items()}}
 
 

@@ -126,6 +126,16 @@ def _window_kept(changes: dict[str, Any]) -> ColumnElement[bool]:
     return true()
 
 
+def _open_or_refuse(promo: Promotion | None, now: datetime) -> None:
+    """Refuse a promotion that is gone, inactive, not started yet or expired at ``now``."""
+    if promo is None:
+        raise EntryFailed(results.PROMOTION_NOT_FOUND)
+    if not promo.is_active or (promo.starts_at is not None and now < promo.starts_at):
+        raise EntryFailed(results.PROMOTION_NOT_AVAILABLE)
+    if promo.expires_at is not None and now >= promo.expires_at:
+        raise EntryFailed(results.PROMOTION_EXPIRED)
+
+
 async def claim_once(session: AsyncSession, player_id: int, key: str, order_id: str) -> bool:
     """Record the player's one claim of ``key``; False when it was claimed before."""
     row = {"player_id": player_id, "claim_key": key, "order_public_id": order_id}
@@ -140,25 +150,25 @@ async def claim(
     now: datetime,
 ) -> Loot:  # fmt: skip
     """Claim the code for the player: its loot, or the entry result that says why not."""
-    promo = await session.scalar(
-        select(Promotion).where(Promotion.operator_id == operator_id, Promotion.code == code)
-    )
+    found = select(Promotion).where(Promotion.operator_id == operator_id, Promotion.code == code)
+    promo = await session.scalar(found)
     if promo is None:
         raise EntryFailed(results.PROMOTION_NOT_FOUND)
-    if not promo.is_active or (promo.starts_at is not None and now < promo.starts_at):
-        raise EntryFailed(results.PROMOTION_NOT_AVAILABLE)
-    if promo.expires_at is not None and now >= promo.expires_at:
-        raise EntryFailed(results.PROMOTION_EXPIRED)
+    _open_or_refuse(promo, now)
     if not await claim_once(session, player_id, f"promo:{promo.id}", order_id):
         raise EntryFailed(results.PROMOTION_CLAIMED)
-    # Counted whatever was read: staff may have set or lifted the limit since (NULL - 1 is NULL).
+    # The use is taken under the terms as they stand now, not as read above: staff may have
+    # deactivated it, moved its window or changed its limit since (NULL - 1 stays NULL).
     taken = await session.execute(
         update(Promotion)
-        .where(Promotion.id == promo.id)
+        .where(Promotion.id == promo.id, Promotion.is_active.is_(True))
+        .where(or_(Promotion.starts_at.is_(None), Promotion.starts_at <= now))
+        .where(or_(Promotion.expires_at.is_(None), Promotion.expires_at > now))
         .where(or_(Promotion.uses_left.is_(None), Promotion.uses_left > 0))
         .values(uses_left=Promotion.uses_left - 1)
     )
     if rows_changed(taken) != 1:
+        _open_or_refuse(await session.scalar(found.execution_options(populate_existing=True)), now)
         raise EntryFailed(results.PROMOTION_NO_USES_LEFT)
     loot = await reads.get(session, Loot, promo.loot_id)
     assert loot is not None

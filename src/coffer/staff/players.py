@@ -41,6 +41,7 @@ class PlayerPicture:
     instructions: list[tuple[WalletInstruction, list[WalletAttempt]]]
     attention: list[tuple[WalletInstruction, list[WalletAttempt]]]
     more: Below  # the last id of each list with older rows beyond it, else None
+    attention_cut: bool  # more than ATTENTION_SHOWN need a person: the oldest are shown
 
 
 async def player_picture(
@@ -64,21 +65,27 @@ async def player_picture(
     items = [(row, item) for row, item in found]
     rounds = await _newest(session, Round, player.id, below.rounds, limit)
     instructions = await _newest(session, WalletInstruction, player.id, below.instructions, limit)
-    attention = await session.scalars(
-        select(WalletInstruction)
-        .where(WalletInstruction.player_id == player.id, WalletInstruction.state.in_(ATTENTION))
-        .order_by(WalletInstruction.id)
-        .limit(ATTENTION_SHOWN)
+    attention = list(
+        await session.scalars(
+            select(WalletInstruction)
+            .where(WalletInstruction.player_id == player.id)
+            .where(WalletInstruction.state.in_(ATTENTION))
+            .order_by(WalletInstruction.id)
+            .limit(ATTENTION_SHOWN + 1)
+        )
     )
     more = Below(
         _last(items[:limit], len(items) > limit, lambda pair: pair[0].id),
         _last(rounds[:limit], len(rounds) > limit, lambda r: r.id),
         _last(instructions[:limit], len(instructions) > limit, lambda i: i.id),
     )
+    shown = instructions[:limit]
+    logs = await attempts_of(session, [i.id for i in (*shown, *attention)])
     return PlayerPicture(
         player.external_id, player.created_at, items[:limit], rounds[:limit],
-        [(i, await attempts_of(session, i.id)) for i in instructions[:limit]],
-        [(i, await attempts_of(session, i.id)) for i in attention], more,
+        [(i, logs.get(i.id, [])) for i in shown],
+        [(i, logs.get(i.id, [])) for i in attention[:ATTENTION_SHOWN]], more,
+        len(attention) > ATTENTION_SHOWN,
     )  # fmt: skip
 
 
@@ -95,10 +102,18 @@ def _last(shown: list[Row], more: bool, id_of: Callable[[Row], int]) -> int | No
     return id_of(shown[-1]) if more and shown else None
 
 
-async def attempts_of(session: AsyncSession, instruction_id: int) -> list[WalletAttempt]:
-    found = await session.scalars(
+async def attempts_of(
+    session: AsyncSession, instruction_ids: list[int]
+) -> dict[int, list[WalletAttempt]]:
+    """Every attempt of these instructions, in order, by instruction id (one query)."""
+    found: dict[int, list[WalletAttempt]] = {}
+    if not instruction_ids:
+        return found
+    rows = await session.scalars(
         select(WalletAttempt)
-        .where(WalletAttempt.instruction_id == instruction_id)
+        .where(WalletAttempt.instruction_id.in_(sorted(set(instruction_ids))))
         .order_by(WalletAttempt.id)
     )
-    return list(found)
+    for attempt in rows:
+        found.setdefault(attempt.instruction_id, []).append(attempt)
+    return found

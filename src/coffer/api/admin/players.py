@@ -109,6 +109,7 @@ async def get_player(
         "rounds": [_round(r) for r in seen.rounds],
         "walletInstructions": [_instruction(i, a) for i, a in seen.instructions],
         "needsAttention": [_instruction(i, a) for i, a in seen.attention],
+        "needsAttentionMore": seen.attention_cut,  # the oldest 200 are listed; more wait
         "cursor": {
             "inventory": _older(seen.more.items),
             "rounds": _older(seen.more.rounds),

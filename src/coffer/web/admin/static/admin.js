@@ -52,12 +52,22 @@ async function after(element, answer) {
   if (shown) { shown.hidden = false; shown.textContent = JSON.stringify(answer.data, null, 1); }
 }
 
+// A PATCH sends only what staff changed, so a value shown when the page loaded (uses left,
+// another person's edit) is never written back over a newer one.
+function changed(input) {
+  if (input.type === "checkbox") return input.checked !== input.defaultChecked;
+  if (input.tagName === "SELECT") return [...input.options].some((o) => o.selected !== o.defaultSelected);
+  return input.value !== input.defaultValue;
+}
+
 async function submit(form) {
   const body = {};
   let url = form.dataset.api;
+  const patch = (form.dataset.method ?? "POST") === "PATCH";
   try {
     for (const input of form.querySelectorAll("[name]")) {
       if (input.disabled) continue;
+      if (patch && !input.dataset.path && !changed(input)) continue;
       const value = valueOf(input);
       if (input.dataset.path) { url = url.replace(`{${input.name}}`, encodeURIComponent(value)); continue; }
       if (value !== undefined) body[input.name] = value;
