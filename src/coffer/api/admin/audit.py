@@ -8,8 +8,8 @@ from coffer.api.deps import AdminOperator, DbSession
 from coffer.api.openapi import errors_for
 from coffer.audit.models import AuditEntry
 from coffer.audit.service import entries
-from coffer.kit.cursors import decode_keyset, encode_keyset
-from coffer.kit.errors import ValidationFailed
+from coffer.kit.cursors import encode_keyset
+from coffer.kit.paging import next_id
 from coffer.kit.schemas import iso_z
 
 router = APIRouter(prefix="/api/admin/operators/{slug}", tags=["admin: audit"])
@@ -28,16 +28,6 @@ def _entry(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
-def _before_id(cursor: str | None) -> int | None:
-    """The id the page starts below; only ``next`` cursors this route handed out."""
-    if cursor is None:
-        return None
-    keyset = decode_keyset(cursor)
-    if keyset.direction != "next":
-        raise ValidationFailed(fields={"cursor": "this list pages forward only: use next"})
-    return keyset.id
-
-
 @router.get("/audit", responses=errors_for(401, 403, 404))
 async def audit_log(
     operator: AdminOperator,
@@ -46,7 +36,7 @@ async def audit_log(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     """Who changed what, newest first; page with ``cursor.next`` until it is null."""
-    found = await entries(session, operator.id, _before_id(cursor), limit + 1)
+    found = await entries(session, operator.id, next_id(cursor), limit + 1)
     page = found[:limit]
     more = len(found) > limit
     return {

@@ -9,7 +9,7 @@ from pydantic import StringConstraints
 from coffer.api.deps import AdminOperator, DbSession, RuntimeDep
 from coffer.api.openapi import errors_for
 from coffer.inventory.listing import vault_row
-from coffer.kit.cursors import decode_keyset, encode_keyset
+from coffer.kit.cursors import encode_keyset
 from coffer.kit.paging import next_id
 from coffer.kit.schemas import JSON_SAFE_MAX, ApiModel, PlayerExternalId, SafeText, iso_z
 from coffer.ledger import queries
@@ -171,13 +171,12 @@ async def player_postings(
 ) -> dict[str, Any]:
     """The player's virtual-currency postings, newest first; page with ``cursor.next``."""
     player = await players.get_player(session, operator, external_id)
-    before = None if cursor is None else decode_keyset(cursor).id
-    found = await queries.player_postings(session, player.id, before, limit + 1)
+    found = await queries.player_postings(session, player.id, next_id(cursor), limit + 1)
     page = found[:limit]
     for posting in page:
         posting["at"] = iso_z(posting["at"])  # type: ignore[arg-type]
     last = page[-1]["id"] if page and len(found) > limit else None
     return {
         "postings": page,
-        "cursor": {"next": None if last is None else encode_keyset("next", int(str(last)))},
+        "cursor": {"next": _older(None if last is None else int(str(last)))},
     }
