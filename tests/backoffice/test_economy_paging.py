@@ -3,6 +3,7 @@ currencies, loots, promotions and coupons, each table by its own cursor."""
 
 import httpx
 
+from coffer.kit.cursors import encode_keyset
 from tests.conftest import ADMIN_TOKEN, OperatorCtx
 from tests.support.api import AdminApi
 from tests.support.backoffice import sign_in
@@ -81,3 +82,14 @@ async def test_each_economy_table_on_the_page_pages_by_its_own_cursor(
     coupons = section(more, "coupons")
     assert "Coupon 49" in coupons
     assert "Coupon 48" not in coupons
+
+
+async def test_a_list_that_pages_forward_refuses_a_prev_cursor(
+    admin: AdminApi, operator: OperatorCtx
+) -> None:
+    backwards = encode_keyset("prev", 10)
+    for path in ("loots", "keys", "audit", "promotions", "virtual-currencies"):
+        refused = await admin.call(
+            "GET", f"/operators/{operator.slug}/{path}?cursor={backwards}", expect=422
+        )
+        assert refused["error"]["fields"] == {"cursor": "this list pages forward only: use next"}
